@@ -1,0 +1,121 @@
+"""Check a backward rule against finite differences: the tool behind every gradient test.
+
+    x = ember.randn(3, 4, dtype=ember.float64, requires_grad=True)
+    assert ember.autograd.gradcheck(lambda t: (t * t).sum(dim=1), (x,))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from ember.autograd.grad_mode import no_grad
+
+
+class GradcheckError(AssertionError):
+    """The analytical and numerical gradients disagree."""
+
+
+def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool = False,
+         allow_unused: bool = False) -> tuple[Any, ...]:
+    """Gradients of ``outputs`` with respect to ``inputs``, returned instead of stored in .grad."""
+    from ember.tensor import Tensor
+
+    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    single_input = isinstance(inputs, Tensor)
+    inputs = [inputs] if single_input else list(inputs)
+    if grad_outputs is None:
+        grad_outputs = [None] * len(outputs)
+    elif isinstance(grad_outputs, (Tensor, np.ndarray)):
+        grad_outputs = [grad_outputs]
+    saved = [(t.grad, t._retains_grad) for t in inputs]
+    try:
+        for t in inputs:
+            t.grad = None
+            if t._node is not None:
+                t._retains_grad = True
+        for i, (out, seed) in enumerate(zip(outputs, grad_outputs)):
+            keep = retain_graph or i < len(outputs) - 1
+            out.backward(seed, retain_graph=keep)
+        result = tuple(t.grad for t in inputs)
+    finally:
+        for t, (old_grad, old_retain) in zip(inputs, saved):
+            t.grad, t._retains_grad = old_grad, old_retain
+    if not allow_unused and any(r is None for r in result):
+        raise RuntimeError("one of the inputs was not used to compute the outputs; "
+                           "pass allow_unused=True to get None for it")
+    return result
+
+
+def gradcheck(fn: Callable[..., Any], inputs: Sequence[Any], eps: float = 1e-6,
+              atol: float = 1e-5, rtol: float = 1e-3, raise_exception: bool = True) -> bool:
+    """Compare ``fn``'s backward with central differences, element by element.
+
+    ``inputs`` are the arguments of ``fn``; those that are tensors with ``requires_grad`` are
+    checked. Use float64 tensors: in float32, rounding swamps the finite differences.
+    """
+    from ember.tensor import Tensor
+
+    inputs = tuple(inputs) if isinstance(inputs, (tuple, list)) else (inputs,)
+    checked = [t for t in inputs if isinstance(t, Tensor) and t.requires_grad]
+    if not checked:
+        raise ValueError("gradcheck: no input tensor has requires_grad=True")
+    for t in checked:
+        if t._data.dtype != np.float64:
+            raise ValueError(f"gradcheck: inputs must be float64 for reliable finite "
+                             f"differences, got {t.dtype}")
+
+    def outputs_of() -> list[np.ndarray]:
+        result = fn(*inputs)
+        result = result if isinstance(result, (tuple, list)) else (result,)
+        return [r for r in result if isinstance(r, Tensor)]
+
+    for t in checked:  # the finite differences perturb t's memory through a flat view
+        t._data = np.ascontiguousarray(t._data)
+    outputs = outputs_of()
+    for out_index, out in enumerate(outputs):
+        if not out.requires_grad:
+            continue
+        size = out._data.size
+        analytical = [np.zeros((size, t._data.size)) for t in checked]
+        for row in range(size):
+            seed = np.zeros(out._data.shape, dtype=out._data.dtype)
+            seed.reshape(-1)[row] = 1.0
+            grads = grad(out, checked, seed, retain_graph=True, allow_unused=True)
+            for col, g in enumerate(grads):
+                if g is not None:
+                    analytical[col][row] = g._data.reshape(-1)
+        for col, t in enumerate(checked):
+            numerical = _numerical_jacobian(outputs_of, out_index, t, eps)
+            if not np.allclose(analytical[col], numerical, atol=atol, rtol=rtol):
+                diff = np.abs(analytical[col] - numerical)
+                row, k = np.unravel_index(np.argmax(diff), diff.shape)
+                message = (
+                    f"gradcheck: output {out_index} (shape {tuple(out.shape)}) w.r.t. input "
+                    f"{col} (shape {tuple(t.shape)}): analytical {analytical[col][row, k]:.6g} "
+                    f"vs numerical {numerical[row, k]:.6g} at output element {row}, input "
+                    f"element {k} (max abs diff {diff.max():.3g})"
+                )
+                if raise_exception:
+                    raise GradcheckError(message)
+                return False
+    return True
+
+
+def _numerical_jacobian(outputs_of: Callable[[], list[Any]], out_index: int, t: Any,
+                        eps: float) -> np.ndarray:
+    flat = t._data.reshape(-1)
+    columns = []
+    with no_grad():
+        for k in range(flat.size):
+            original = flat[k]
+            flat[k] = original + eps
+            plus = outputs_of()[out_index]._data.astype(np.float64).reshape(-1).copy()
+            flat[k] = original - eps
+            minus = outputs_of()[out_index]._data.astype(np.float64).reshape(-1).copy()
+            flat[k] = original
+            columns.append((plus - minus) / (2 * eps))
+    size = outputs_of()[out_index]._data.size if not columns else columns[0].size
+    return np.stack(columns, axis=1) if columns else np.zeros((size, 0))

@@ -1,0 +1,77 @@
+"""Stateless functions behind every layer (PyTorch's ``torch.nn.functional``, imported as ``F``)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ember import random as _random
+from ember.nn.functional.activation import (
+    elu,
+    gelu,
+    leaky_relu,
+    log_softmax,
+    relu,
+    relu6,
+    sigmoid,
+    silu,
+    softmax,
+    softplus,
+    tanh,
+)
+from ember.nn.functional.loss import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    huber_loss,
+    l1_loss,
+    mse_loss,
+    nll_loss,
+    smooth_l1_loss,
+)
+from ember.ops import linear, pad
+from ember.tensor import Tensor
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """Class indices (any shape) to int64 one-hot vectors along a new last dim.
+
+    >>> F.one_hot(ember.tensor([0, 2]), num_classes=3)
+    tensor([[1, 0, 0],
+            [0, 0, 1]])
+    """
+    labels = tensor._data
+    if labels.dtype.kind not in "iu":
+        raise TypeError(f"one_hot: expects integer class indices, got {tensor.dtype}")
+    if num_classes == -1:
+        num_classes = int(labels.max()) + 1 if labels.size else 0
+    if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
+        raise ValueError(f"one_hot: class indices must be in [0, {num_classes}), got values in "
+                         f"[{labels.min()}, {labels.max()}]")
+    return Tensor._wrap(np.eye(num_classes, dtype=np.int64)[labels])
+
+
+def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Zero each element with probability ``p`` and scale the rest by 1/(1-p), when training."""
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout: probability must be in [0, 1], got {p}")
+    if not training or p == 0.0:
+        return x
+    data = x._data
+    if p == 1.0:
+        scale = np.zeros(data.shape, dtype=data.dtype)
+    else:
+        keep = _random.rng().random(data.shape, dtype=np.float32) >= p
+        scale = keep * np.asarray(1.0 / (1.0 - p), dtype=data.dtype)
+
+    def backward(g: np.ndarray) -> tuple[np.ndarray]:
+        return (g * scale,)
+
+    return Tensor._op(data * scale, (x,), backward, "DropoutBackward")
+
+
+__all__ = [
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "dropout",
+    "elu", "gelu", "huber_loss", "l1_loss", "leaky_relu", "linear", "log_softmax", "mse_loss",
+    "nll_loss", "one_hot", "pad", "relu", "relu6", "sigmoid", "silu", "smooth_l1_loss", "softmax",
+    "softplus", "tanh",
+]

@@ -1,0 +1,60 @@
+"""Activation functions under PyTorch's ``F.*`` names; the maths lives in ``ember.ops``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ember import ops
+from ember.tensor import Tensor
+
+
+def _maybe_inplace(x: Tensor, out: Tensor, inplace: bool) -> Tensor:
+    # When a graph is being recorded, x's old values are still needed by backward: return the
+    # result without overwriting x (callers use the return value, as in `x = F.relu(x, True)`).
+    if not inplace or out.requires_grad:
+        return out
+    return x.copy_(out)
+
+
+def relu(x: Tensor, inplace: bool = False) -> Tensor:
+    return _maybe_inplace(x, ops.relu(x), inplace)
+
+
+def relu6(x: Tensor, inplace: bool = False) -> Tensor:
+    return _maybe_inplace(x, ops.clamp(x, 0.0, 6.0), inplace)
+
+
+def leaky_relu(x: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    return _maybe_inplace(x, ops.leaky_relu(x, negative_slope), inplace)
+
+
+def elu(x: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    return _maybe_inplace(x, ops.elu(x, alpha), inplace)
+
+
+def gelu(x: Tensor, approximate: str = "none") -> Tensor:
+    return ops.gelu(x, approximate)
+
+
+def silu(x: Tensor, inplace: bool = False) -> Tensor:
+    return _maybe_inplace(x, ops.silu(x), inplace)
+
+
+def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    return ops.softplus(x, beta, threshold)
+
+
+def sigmoid(x: Tensor) -> Tensor:
+    return ops.sigmoid(x)
+
+
+def tanh(x: Tensor) -> Tensor:
+    return ops.tanh(x)
+
+
+def softmax(x: Tensor, dim: Any = None, **kw: Any) -> Tensor:
+    return ops.softmax(x, dim, **kw)
+
+
+def log_softmax(x: Tensor, dim: Any = None, **kw: Any) -> Tensor:
+    return ops.log_softmax(x, dim, **kw)

@@ -1,0 +1,234 @@
+"""Ops that move values around without changing them: reshape, permute, expand, cat, pad, ..."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ember.ops._util import normalize_dims, operands, shape_args, unbroadcast
+from ember.tensor import Tensor
+
+
+def _dim(d: int, ndim: int, name: str) -> int:
+    dims = normalize_dims(d, None, ndim, name)
+    assert dims is not None
+    return dims[0]
+
+
+def reshape(x: Tensor, *shape: Any) -> Tensor:
+    target = shape_args(shape)
+    data = x._data
+    try:
+        out = data.reshape(target)
+    except ValueError:
+        raise ValueError(
+            f"reshape: shape {list(target)} is invalid for a tensor of shape {list(data.shape)} "
+            f"({data.size} elements)"
+        ) from None
+    in_shape = data.shape
+
+    def backward(g: np.ndarray) -> tuple[np.ndarray]:
+        return (g.reshape(in_shape),)
+
+    return Tensor._op(out, (x,), backward, "ReshapeBackward")
+
+
+view = reshape
+
+
+def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    shape = x._data.shape
+    if not shape:
+        return reshape(x, 1)
+    start, end = _dim(start_dim, len(shape), "flatten"), _dim(end_dim, len(shape), "flatten")
+    if start > end:
+        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+    return reshape(x, shape[:start] + (-1 if 0 not in shape else 0,) + shape[end + 1:])
+
+
+def squeeze(x: Tensor, dim: Any = None) -> Tensor:
+    shape = x._data.shape
+    if dim is None:
+        return reshape(x, tuple(s for s in shape if s != 1))
+    dims = normalize_dims(dim, None, len(shape), "squeeze") or ()
+    return reshape(x, tuple(s for i, s in enumerate(shape) if not (i in dims and s == 1)))
+
+
+def unsqueeze(x: Tensor, dim: int) -> Tensor:
+    shape = x._data.shape
+    d = _dim(dim, len(shape) + 1, "unsqueeze")
+    return reshape(x, shape[:d] + (1,) + shape[d:])
+
+
+def permute(x: Tensor, *dims: Any) -> Tensor:
+    order = shape_args(dims)
+    ndim = x._data.ndim
+    if sorted(d % ndim if ndim else d for d in order) != list(range(ndim)):
+        raise ValueError(f"permute: {list(order)} is not a permutation of the {ndim} dims")
+    inverse = np.argsort([d % ndim for d in order]) if ndim else ()
+
+    def backward(g: np.ndarray) -> tuple[np.ndarray]:
+        return (np.transpose(g, inverse),)
+
+    return Tensor._op(np.transpose(x._data, order), (x,), backward, "PermuteBackward")
+
+
+def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:
+    ndim = x._data.ndim
+    if ndim < 2:
+        return x
+    order = list(range(ndim))
+    a, b = _dim(dim0, ndim, "transpose"), _dim(dim1, ndim, "transpose")
+    order[a], order[b] = order[b], order[a]
+    return permute(x, order)
+
+
+def expand(x: Tensor, *sizes: Any) -> Tensor:
+    """Broadcast to a larger shape without copying; -1 keeps a dim's size."""
+    target = list(shape_args(sizes))
+    shape = x._data.shape
+    offset = len(target) - len(shape)
+    for i, size in enumerate(shape):
+        if target[offset + i] == -1:
+            target[offset + i] = size
+    try:
+        out = np.broadcast_to(x._data, tuple(target))
+    except ValueError:
+        raise ValueError(f"expand: can't expand shape {list(shape)} to {target}") from None
+
+    def backward(g: np.ndarray) -> tuple[np.ndarray]:
+        return (unbroadcast(g, shape),)
+
+    return Tensor._op(out, (x,), backward, "ExpandBackward")
+
+
+broadcast_to = expand
+
+
+def repeat(x: Tensor, *repeats: Any) -> Tensor:
+    """Tile the tensor ``repeats[i]`` times along each dim (PyTorch's ``repeat``, NumPy's ``tile``)."""
+    reps = shape_args(repeats)
+    shape = x._data.shape
+    if len(reps) < len(shape):
+        raise ValueError(
+            f"repeat: needs at least {len(shape)} repeat counts for shape {list(shape)}, "
+            f"got {list(reps)}"
+        )
+    padded = (1,) * (len(reps) - len(shape)) + shape
+    out = np.tile(x._data.reshape(padded), reps)
+
+    def backward(g: np.ndarray) -> tuple[np.ndarray]:
+        # Split each dim into (repeat, size) and sum over the repeats.
+        split = g.reshape(tuple(v for pair in zip(reps, padded) for v in pair))
+        return (split.sum(axis=tuple(range(0, 2 * len(reps), 2))).reshape(shape),)
+
+    return Tensor._op(out, (x,), backward, "RepeatBackward")
+
+
+def cat(tensors: Sequence[Tensor], dim: int = 0, **kw: Any) -> Tensor:
+    """Join tensors along an existing dim."""
+    if "axis" in kw:
+        dim = kw.pop("axis")
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("cat: expected a non-empty sequence of tensors")
+    first = tensors[0] if isinstance(tensors[0], Tensor) else Tensor(tensors[0])
+    tensors = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
+    tensors = [operands(first, t)[1] for t in tensors]
+    d = _dim(dim, first.ndim, "cat")
+    try:
+        out = np.concatenate([t._data for t in tensors], axis=d)
+    except ValueError:
+        shapes = ", ".join(str(list(t.shape)) for t in tensors)
+        raise ValueError(
+            f"cat: tensors must have the same shape except in dim {dim}; got {shapes}"
+        ) from None
+    bounds = np.cumsum([t._data.shape[d] for t in tensors])[:-1]
+
+    def backward(g: np.ndarray) -> tuple[np.ndarray, ...]:
+        return tuple(np.split(g, bounds, axis=d))
+
+    return Tensor._op(out, tuple(tensors), backward, "CatBackward")
+
+
+concatenate = concat = cat
+
+
+def stack(tensors: Sequence[Tensor], dim: int = 0, **kw: Any) -> Tensor:
+    """Join same-shaped tensors along a new dim."""
+    if "axis" in kw:
+        dim = kw.pop("axis")
+    tensors = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
+    if not tensors:
+        raise ValueError("stack: expected a non-empty sequence of tensors")
+    shapes = {tuple(t.shape) for t in tensors}
+    if len(shapes) > 1:
+        raise ValueError(f"stack: all tensors must have the same shape, got {sorted(shapes)}")
+    return cat([unsqueeze(t, dim) for t in tensors], dim)
+
+
+def split(x: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+    """Pieces of ``split_size`` along ``dim`` (the last may be smaller), or of the given sizes."""
+    from ember.ops.indexing import getitem
+
+    d = _dim(dim, x.ndim, "split")
+    length = x._data.shape[d]
+    if isinstance(split_size_or_sections, (int, np.integer)):
+        size = int(split_size_or_sections)
+        if size <= 0:
+            raise ValueError(f"split: split_size must be positive, got {size}")
+        sizes = [min(size, length - start) for start in range(0, length, size)] or [0]
+    else:
+        sizes = [int(s) for s in split_size_or_sections]
+        if sum(sizes) != length:
+            raise ValueError(f"split: sizes {sizes} don't add up to the dim's size {length}")
+    pieces = []
+    start = 0
+    for size in sizes:
+        index = (slice(None),) * d + (slice(start, start + size),)
+        pieces.append(getitem(x, index))
+        start += size
+    return tuple(pieces)
+
+
+def chunk(x: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+    length = x._data.shape[_dim(dim, x.ndim, "chunk")]
+    return split(x, max(-(-length // chunks), 1), dim)
+
+
+def unbind(x: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
+    return tuple(squeeze(piece, dim) for piece in split(x, 1, dim))
+
+
+def pad(x: Tensor, pad: Sequence[int], mode: str = "constant", value: float = 0.0) -> Tensor:
+    """Pad the last dims: ``pad=(left, right, top, bottom, ...)`` as in ``F.pad``."""
+    if len(pad) % 2 or len(pad) // 2 > x.ndim:
+        raise ValueError(
+            f"pad: expected pairs of pads for at most {x.ndim} dims, got {list(pad)}"
+        )
+    if mode not in ("constant", "reflect", "replicate"):
+        raise ValueError(f"pad: mode must be 'constant', 'reflect' or 'replicate', got {mode!r}")
+    widths = [(0, 0)] * x.ndim
+    for i in range(len(pad) // 2):
+        widths[x.ndim - 1 - i] = (int(pad[2 * i]), int(pad[2 * i + 1]))
+    if any(lo < 0 or hi < 0 for lo, hi in widths):
+        raise ValueError(f"pad: negative padding is not supported, got {list(pad)}")
+    data = x._data
+    if mode == "constant":
+        out = np.pad(data, widths, mode="constant", constant_values=value)
+    else:
+        out = np.pad(data, widths, mode="reflect" if mode == "reflect" else "edge")
+    shape = data.shape
+
+    def backward(g: np.ndarray) -> tuple[np.ndarray]:
+        if mode == "constant":
+            return (g[tuple(slice(lo, lo + n) for (lo, _), n in zip(widths, shape))],)
+        # Reflected/replicated cells feed several outputs: scatter through an index map.
+        index = np.arange(data.size).reshape(shape)
+        padded_index = np.pad(index, widths, mode="reflect" if mode == "reflect" else "edge")
+        grad = np.bincount(padded_index.ravel(), weights=g.ravel(), minlength=data.size)
+        return (grad.reshape(shape).astype(g.dtype),)
+
+    return Tensor._op(out, (x,), backward, "PadBackward")

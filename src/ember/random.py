@@ -1,0 +1,78 @@
+"""ember's one source of randomness: ``manual_seed`` makes every random op reproducible."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from ember.dtypes import DEFAULT_FLOAT
+
+
+class Generator:
+    """A seeded random stream (``ember.Generator().manual_seed(0)``), as PyTorch's."""
+
+    def __init__(self, seed: int | None = None) -> None:
+        self._seed = 0 if seed is None else int(seed)
+        self.rng = np.random.default_rng(seed)
+
+    def manual_seed(self, seed: int) -> Generator:
+        self._seed = int(seed)
+        self.rng = np.random.default_rng(self._seed)
+        return self
+
+    def initial_seed(self) -> int:
+        return self._seed
+
+    def get_state(self) -> dict:
+        return self.rng.bit_generator.state
+
+    def set_state(self, state: dict) -> None:
+        self.rng.bit_generator.state = state
+
+
+default_generator = Generator()
+
+
+def manual_seed(seed: int) -> Generator:
+    """Seed ember's default generator: weights, dropout, shuffling and rand* all follow it."""
+    return default_generator.manual_seed(seed)
+
+
+def seed() -> int:
+    """Seed from fresh entropy; returns the seed used."""
+    new_seed = int(np.random.SeedSequence().entropy % (2**63))
+    default_generator.manual_seed(new_seed)
+    return new_seed
+
+
+def initial_seed() -> int:
+    return default_generator.initial_seed()
+
+
+def get_rng_state() -> dict:
+    return default_generator.get_state()
+
+
+def set_rng_state(state: dict) -> None:
+    default_generator.set_state(state)
+
+
+def rng(generator: Generator | None = None) -> np.random.Generator:
+    return (generator or default_generator).rng
+
+
+def normal_array(shape: Sequence[int], mean: float = 0.0, std: float = 1.0,
+                 dtype: np.dtype = DEFAULT_FLOAT, generator: Generator | None = None) -> np.ndarray:
+    if np.dtype(dtype) == np.float64:
+        return rng(generator).normal(mean, std, size=tuple(shape))
+    return (rng(generator).standard_normal(size=tuple(shape), dtype=np.float32) * std
+            + mean).astype(dtype, copy=False)
+
+
+def uniform_array(shape: Sequence[int], low: float = 0.0, high: float = 1.0,
+                  dtype: np.dtype = DEFAULT_FLOAT, generator: Generator | None = None) -> np.ndarray:
+    if np.dtype(dtype) == np.float64:
+        return rng(generator).uniform(low, high, size=tuple(shape))
+    return (rng(generator).random(size=tuple(shape), dtype=np.float32) * (high - low)
+            + low).astype(dtype, copy=False)

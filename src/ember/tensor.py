@@ -1,0 +1,792 @@
+"""``ember.Tensor``: a NumPy array plus what reverse-mode autograd needs to know about it.
+
+The tensor holds its values (``_data``, an ndarray), whether gradients flow to it, the ``Node`` that
+produced it (``None`` for leaves), its accumulated ``.grad`` and a version counter for in-place
+changes. Every operation lives in ``ember.ops`` beside its gradient rule; the methods here are the
+PyTorch-named doorways to them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ember import dtypes
+from ember.autograd.engine import Node, run_backward
+from ember.autograd.grad_mode import STATE
+
+Scalar = int | float | bool
+
+
+class Tensor:
+    """An n-dimensional array that can record the operations applied to it.
+
+    >>> x = ember.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> (x * x).sum().backward()
+    >>> x.grad
+    tensor([2., 4., 6.])
+    """
+
+    __slots__ = ("_data", "_requires_grad", "grad", "_node", "_version", "_retains_grad",
+                 "__weakref__", "__dict__")
+
+    # NumPy should defer to our operators (ndarray + Tensor -> Tensor.__radd__).
+    __array_priority__ = 1000
+
+    def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> None:
+        array = _to_array(data, dtype)
+        self._data = array
+        self.grad: Tensor | None = None
+        self._node: Node | None = None
+        self._version = 0
+        self._retains_grad = False
+        self._requires_grad = False
+        if requires_grad:
+            self.requires_grad = True
+
+    @classmethod
+    def _wrap(cls, array: np.ndarray) -> Tensor:
+        """A leaf around an existing array, skipping all checks (internal fast path)."""
+        t = object.__new__(cls)
+        t._data = array
+        t._requires_grad = False
+        t.grad = None
+        t._node = None
+        t._version = 0
+        t._retains_grad = False
+        return t
+
+    @staticmethod
+    def _op(array: np.ndarray, inputs: tuple[Tensor, ...], backward_fn: Any, name: str,
+            saves_output: bool = False) -> Tensor:
+        """The result of an op: records a graph node when grad mode is on and an input needs it."""
+        t = object.__new__(Tensor)
+        t._data = array
+        t._requires_grad = False
+        t.grad = None
+        t._node = None
+        t._version = 0
+        t._retains_grad = False
+        if STATE.enabled:
+            for inp in inputs:
+                if inp._requires_grad:
+                    t._requires_grad = True
+                    t._node = Node(name, inputs, backward_fn, saves_output)
+                    break
+        return t
+
+    # ------------------------------------------------------------------ autograd state
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        if value and not self._data.dtype.kind in "fc":
+            raise RuntimeError(
+                f"only tensors of floating point dtype can require gradients, got {self.dtype}"
+            )
+        if not value and self._node is not None:
+            raise RuntimeError(
+                "you can only change requires_grad of leaf tensors; use detach() for a non-leaf"
+            )
+        self._requires_grad = bool(value)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._node is None
+
+    @property
+    def grad_fn(self) -> Node | None:
+        return self._node
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` on this non-leaf tensor after ``backward()``."""
+        self._retains_grad = True
+
+    def detach(self) -> Tensor:
+        """A new leaf sharing this tensor's values, outside any graph."""
+        return Tensor._wrap(self._data)
+
+    def detach_(self) -> Tensor:
+        self._node = None
+        self._requires_grad = False
+        return self
+
+    def backward(self, gradient: Any = None, retain_graph: bool = False) -> None:
+        """Accumulate the gradient of this tensor into ``.grad`` of every leaf it depends on.
+
+        A scalar is seeded with one; a non-scalar needs ``gradient`` of its own shape.
+        """
+        if not self._requires_grad:
+            raise RuntimeError(
+                "element 0 of tensors does not require grad and does not have a grad_fn: "
+                "nothing it was computed from has requires_grad=True"
+            )
+        if gradient is None:
+            if self._data.size != 1:
+                raise RuntimeError(
+                    f"grad can be implicitly created only for scalar outputs; this tensor has "
+                    f"shape {tuple(self.shape)}. Call .sum() first or pass backward(gradient=...)."
+                )
+            seed = np.ones(self._data.shape, dtype=self._data.dtype)
+        else:
+            seed = np.array(gradient._data if isinstance(gradient, Tensor) else gradient,
+                            dtype=self._data.dtype)
+            if seed.shape != self._data.shape:
+                raise RuntimeError(
+                    f"backward: gradient has shape {seed.shape} but the tensor has shape "
+                    f"{self._data.shape}"
+                )
+        run_backward(self, seed, retain_graph=retain_graph)
+
+    # ------------------------------------------------------------------ values and metadata
+    @property
+    def data(self) -> Tensor:
+        """This tensor's values as a detached tensor sharing memory (PyTorch's ``.data``)."""
+        return Tensor._wrap(self._data)
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
+
+    @property
+    def shape(self) -> Size:
+        return Size(self._data.shape)
+
+    def size(self, dim: int | None = None) -> Any:
+        return Size(self._data.shape) if dim is None else self._data.shape[dim]
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    def numel(self) -> int:
+        return int(self._data.size)
+
+    def nelement(self) -> int:
+        return int(self._data.size)
+
+    @property
+    def dtype(self) -> dtypes.dtype:
+        return dtypes.from_numpy_dtype(self._data.dtype)
+
+    @property
+    def device(self) -> str:
+        return "cpu"
+
+    def is_floating_point(self) -> bool:
+        return self._data.dtype.kind == "f"
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def numpy(self) -> np.ndarray:
+        """The values as an ndarray sharing memory; refuses tensors that record a graph."""
+        if self._requires_grad:
+            raise RuntimeError(
+                "can't call numpy() on a tensor that requires grad; use tensor.detach().numpy()"
+            )
+        return self._data
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        return self._data if dtype is None else self._data.astype(dtype, copy=False)
+
+    def item(self) -> Scalar:
+        if self._data.size != 1:
+            raise ValueError(
+                f"only one-element tensors can be converted to Python scalars; got shape "
+                f"{tuple(self._data.shape)}"
+            )
+        return self._data.item()
+
+    def tolist(self) -> Any:
+        return self._data.tolist()
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be used as an index")
+        return int(self._data.item())
+
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"the truth value of a tensor with {self._data.size} elements is ambiguous; "
+                "use .any() or .all()"
+            )
+        return bool(self._data.item())
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __repr__(self) -> str:
+        return _format_tensor(self)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Tensor:
+        if self._node is not None:
+            raise RuntimeError("only leaf tensors support deepcopy; detach() it first")
+        copy = type(self).__new__(type(self))
+        copy._data = self._data.copy()
+        copy._requires_grad = self._requires_grad
+        copy.grad = None if self.grad is None else Tensor._wrap(self.grad._data.copy())
+        copy._node = None
+        copy._version = 0
+        copy._retains_grad = False
+        copy.__dict__.update(self.__dict__)
+        memo[id(self)] = copy
+        return copy
+
+    # ------------------------------------------------------------------ dtype conversion
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
+        """``to(dtype)``; device arguments (``'cpu'``) are accepted and ignored."""
+        target = kwargs.get("dtype")
+        for arg in args:
+            if isinstance(arg, Tensor):
+                target = arg.dtype
+            elif not (isinstance(arg, str) and arg in ("cpu", "cpu:0")) and arg is not None:
+                target = arg
+        return self if target is None else _ops.cast(self, dtypes.to_numpy_dtype(target))
+
+    def type(self, dtype: Any = None) -> Any:
+        if dtype is None:
+            return f"ember.{_TYPE_NAMES.get(self._data.dtype.name, self._data.dtype.name)}"
+        if isinstance(dtype, str) and dtype.endswith("Tensor"):
+            dtype = {v: k for k, v in _TYPE_NAMES.items()}.get(dtype.split(".")[-1], dtype)
+        return self.to(dtype)
+
+    def float(self) -> Tensor:
+        return _ops.cast(self, dtypes.float32.numpy)
+
+    def double(self) -> Tensor:
+        return _ops.cast(self, dtypes.float64.numpy)
+
+    def half(self) -> Tensor:
+        return _ops.cast(self, dtypes.float16.numpy)
+
+    def long(self) -> Tensor:
+        return _ops.cast(self, dtypes.int64.numpy)
+
+    def int(self) -> Tensor:
+        return _ops.cast(self, dtypes.int32.numpy)
+
+    def bool(self) -> Tensor:
+        return _ops.cast(self, dtypes.bool_.numpy)
+
+    def cpu(self) -> Tensor:
+        return self
+
+    def clone(self) -> Tensor:
+        return _ops.clone(self)
+
+    def contiguous(self) -> Tensor:
+        return self
+
+    # ------------------------------------------------------------------ arithmetic operators
+    def __add__(self, other: Any) -> Tensor:
+        return _ops.add(self, other)
+
+    def __radd__(self, other: Any) -> Tensor:
+        return _ops.add(other, self)
+
+    def __sub__(self, other: Any) -> Tensor:
+        return _ops.sub(self, other)
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return _ops.sub(other, self)
+
+    def __mul__(self, other: Any) -> Tensor:
+        return _ops.mul(self, other)
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return _ops.mul(other, self)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return _ops.div(self, other)
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return _ops.div(other, self)
+
+    def __pow__(self, other: Any) -> Tensor:
+        return _ops.pow(self, other)
+
+    def __rpow__(self, other: Any) -> Tensor:
+        return _ops.pow(other, self)
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return _ops.matmul(self, other)
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return _ops.matmul(other, self)
+
+    def __neg__(self) -> Tensor:
+        return _ops.neg(self)
+
+    def __pos__(self) -> Tensor:
+        return self
+
+    def __abs__(self) -> Tensor:
+        return _ops.abs(self)
+
+    def __floordiv__(self, other: Any) -> Tensor:
+        return _ops.floor_divide(self, other)
+
+    def __mod__(self, other: Any) -> Tensor:
+        return _ops.remainder(self, other)
+
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return _ops.eq(self, other)
+
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return _ops.ne(self, other)
+
+    def __lt__(self, other: Any) -> Tensor:
+        return _ops.lt(self, other)
+
+    def __le__(self, other: Any) -> Tensor:
+        return _ops.le(self, other)
+
+    def __gt__(self, other: Any) -> Tensor:
+        return _ops.gt(self, other)
+
+    def __ge__(self, other: Any) -> Tensor:
+        return _ops.ge(self, other)
+
+    def __invert__(self) -> Tensor:
+        return _ops.logical_not(self)
+
+    def __and__(self, other: Any) -> Tensor:
+        return _ops.logical_and(self, other)
+
+    def __or__(self, other: Any) -> Tensor:
+        return _ops.logical_or(self, other)
+
+    def __xor__(self, other: Any) -> Tensor:
+        return _ops.logical_xor(self, other)
+
+    def __getitem__(self, index: Any) -> Tensor:
+        return _ops.getitem(self, index)
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        _ops.setitem(self, index, value)
+
+    # ------------------------------------------------------------------ in-place updates
+    def __iadd__(self, other: Any) -> Tensor:
+        return _ops.inplace(self, "add", other)
+
+    def __isub__(self, other: Any) -> Tensor:
+        return _ops.inplace(self, "sub", other)
+
+    def __imul__(self, other: Any) -> Tensor:
+        return _ops.inplace(self, "mul", other)
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return _ops.inplace(self, "div", other)
+
+    def add_(self, other: Any, alpha: Scalar = 1) -> Tensor:
+        return _ops.inplace(self, "add", other if alpha == 1 else other * alpha)
+
+    def sub_(self, other: Any, alpha: Scalar = 1) -> Tensor:
+        return _ops.inplace(self, "sub", other if alpha == 1 else other * alpha)
+
+    def mul_(self, other: Any) -> Tensor:
+        return _ops.inplace(self, "mul", other)
+
+    def div_(self, other: Any) -> Tensor:
+        return _ops.inplace(self, "div", other)
+
+    def pow_(self, other: Any) -> Tensor:
+        return _ops.inplace(self, "pow", other)
+
+    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+        return _ops.inplace(self, "clamp", (min, max))
+
+    def addcmul_(self, tensor1: Any, tensor2: Any, value: Scalar = 1) -> Tensor:
+        return _ops.inplace(self, "add", tensor1 * tensor2 * value)
+
+    def addcdiv_(self, tensor1: Any, tensor2: Any, value: Scalar = 1) -> Tensor:
+        return _ops.inplace(self, "add", tensor1 / tensor2 * value)
+
+    def copy_(self, src: Any) -> Tensor:
+        return _ops.inplace(self, "copy", src)
+
+    def fill_(self, value: Scalar) -> Tensor:
+        return _ops.inplace(self, "copy", value)
+
+    def zero_(self) -> Tensor:
+        return _ops.inplace(self, "copy", 0)
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0) -> Tensor:
+        return _ops.inplace(self, "copy", _ops.random_normal(self.shape, mean, std))
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0) -> Tensor:
+        return _ops.inplace(self, "copy", _ops.random_uniform(self.shape, a, b))
+
+    def relu_(self) -> Tensor:
+        return _ops.inplace(self, "clamp", (0, None))
+
+    def masked_fill_(self, mask: Any, value: Scalar) -> Tensor:
+        return _ops.inplace(self, "copy", _ops.masked_fill(self.detach(), mask, value))
+
+    # ------------------------------------------------------------------ elementwise math
+    def exp(self) -> Tensor:
+        return _ops.exp(self)
+
+    def log(self) -> Tensor:
+        return _ops.log(self)
+
+    def log1p(self) -> Tensor:
+        return _ops.log1p(self)
+
+    def sqrt(self) -> Tensor:
+        return _ops.sqrt(self)
+
+    def rsqrt(self) -> Tensor:
+        return _ops.pow(self, -0.5)
+
+    def square(self) -> Tensor:
+        return _ops.mul(self, self)
+
+    def abs(self) -> Tensor:
+        return _ops.abs(self)
+
+    def sin(self) -> Tensor:
+        return _ops.sin(self)
+
+    def cos(self) -> Tensor:
+        return _ops.cos(self)
+
+    def tanh(self) -> Tensor:
+        return _ops.tanh(self)
+
+    def sigmoid(self) -> Tensor:
+        return _ops.sigmoid(self)
+
+    def relu(self) -> Tensor:
+        return _ops.relu(self)
+
+    def neg(self) -> Tensor:
+        return _ops.neg(self)
+
+    def sign(self) -> Tensor:
+        return _ops.sign(self)
+
+    def floor(self) -> Tensor:
+        return _ops.floor(self)
+
+    def ceil(self) -> Tensor:
+        return _ops.ceil(self)
+
+    def round(self) -> Tensor:
+        return _ops.round(self)
+
+    def reciprocal(self) -> Tensor:
+        return _ops.div(1.0, self)
+
+    def clamp(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+        return _ops.clamp(self, min, max)
+
+    clip = clamp
+
+    def add(self, other: Any, alpha: Scalar = 1) -> Tensor:
+        return _ops.add(self, other if alpha == 1 else other * alpha)
+
+    def sub(self, other: Any, alpha: Scalar = 1) -> Tensor:
+        return _ops.sub(self, other if alpha == 1 else other * alpha)
+
+    def mul(self, other: Any) -> Tensor:
+        return _ops.mul(self, other)
+
+    def div(self, other: Any) -> Tensor:
+        return _ops.div(self, other)
+
+    def pow(self, exponent: Any) -> Tensor:
+        return _ops.pow(self, exponent)
+
+    def maximum(self, other: Any) -> Tensor:
+        return _ops.maximum(self, other)
+
+    def minimum(self, other: Any) -> Tensor:
+        return _ops.minimum(self, other)
+
+    def masked_fill(self, mask: Any, value: Any) -> Tensor:
+        return _ops.masked_fill(self, mask, value)
+
+    def where(self, condition: Any, other: Any) -> Tensor:
+        return _ops.where(condition, self, other)
+
+    # comparisons by name
+    def eq(self, other: Any) -> Tensor:
+        return _ops.eq(self, other)
+
+    def ne(self, other: Any) -> Tensor:
+        return _ops.ne(self, other)
+
+    def lt(self, other: Any) -> Tensor:
+        return _ops.lt(self, other)
+
+    def le(self, other: Any) -> Tensor:
+        return _ops.le(self, other)
+
+    def gt(self, other: Any) -> Tensor:
+        return _ops.gt(self, other)
+
+    def ge(self, other: Any) -> Tensor:
+        return _ops.ge(self, other)
+
+    def equal(self, other: Tensor) -> bool:
+        return bool(self.shape == other.shape and np.array_equal(self._data, other._data))
+
+    def allclose(self, other: Tensor, rtol: float = 1e-5, atol: float = 1e-8) -> bool:
+        return bool(np.allclose(self._data, _ops.as_array(other), rtol=rtol, atol=atol))
+
+    def isnan(self) -> Tensor:
+        return Tensor._wrap(np.isnan(self._data))
+
+    def isfinite(self) -> Tensor:
+        return Tensor._wrap(np.isfinite(self._data))
+
+    # ------------------------------------------------------------------ reductions
+    def sum(self, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:
+        return _ops.sum(self, dim, keepdim, **kw)
+
+    def mean(self, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:
+        return _ops.mean(self, dim, keepdim, **kw)
+
+    def max(self, dim: Any = None, keepdim: bool = False, **kw: Any) -> Any:
+        return _ops.max(self, dim, keepdim, **kw)
+
+    def min(self, dim: Any = None, keepdim: bool = False, **kw: Any) -> Any:
+        return _ops.min(self, dim, keepdim, **kw)
+
+    def amax(self, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:
+        return _ops.amax(self, dim, keepdim, **kw)
+
+    def amin(self, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:
+        return _ops.amin(self, dim, keepdim, **kw)
+
+    def var(self, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:
+        return _ops.var(self, dim, keepdim=keepdim, **kw)
+
+    def std(self, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:
+        return _ops.std(self, dim, keepdim=keepdim, **kw)
+
+    def prod(self, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:
+        return _ops.prod(self, dim, keepdim, **kw)
+
+    def logsumexp(self, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:
+        return _ops.logsumexp(self, dim, keepdim, **kw)
+
+    def softmax(self, dim: int = -1, **kw: Any) -> Tensor:
+        return _ops.softmax(self, dim, **kw)
+
+    def log_softmax(self, dim: int = -1, **kw: Any) -> Tensor:
+        return _ops.log_softmax(self, dim, **kw)
+
+    def norm(self, p: Any = 2, dim: Any = None, keepdim: bool = False) -> Tensor:
+        return _ops.norm(self, p, dim, keepdim)
+
+    def argmax(self, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:
+        return _ops.argmax(self, dim, keepdim, **kw)
+
+    def argmin(self, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:
+        return _ops.argmin(self, dim, keepdim, **kw)
+
+    def all(self, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:
+        return _ops.all(self, dim, keepdim, **kw)
+
+    def any(self, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:
+        return _ops.any(self, dim, keepdim, **kw)
+
+    def sort(self, dim: int = -1, descending: bool = False) -> Any:
+        return _ops.sort(self, dim, descending)
+
+    def argsort(self, dim: int = -1, descending: bool = False) -> Tensor:
+        return _ops.argsort(self, dim, descending)
+
+    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:  # noqa: A002
+        return _ops.topk(self, k, dim, largest, sorted)
+
+    # ------------------------------------------------------------------ shape
+    def reshape(self, *shape: Any) -> Tensor:
+        return _ops.reshape(self, *shape)
+
+    def view(self, *shape: Any) -> Tensor:
+        return _ops.reshape(self, *shape)
+
+    def view_as(self, other: Tensor) -> Tensor:
+        return _ops.reshape(self, other.shape)
+
+    def reshape_as(self, other: Tensor) -> Tensor:
+        return _ops.reshape(self, other.shape)
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        return _ops.flatten(self, start_dim, end_dim)
+
+    def squeeze(self, dim: Any = None) -> Tensor:
+        return _ops.squeeze(self, dim)
+
+    def unsqueeze(self, dim: int) -> Tensor:
+        return _ops.unsqueeze(self, dim)
+
+    def transpose(self, dim0: int, dim1: int) -> Tensor:
+        return _ops.transpose(self, dim0, dim1)
+
+    def swapaxes(self, dim0: int, dim1: int) -> Tensor:
+        return _ops.transpose(self, dim0, dim1)
+
+    def t(self) -> Tensor:
+        if self._data.ndim > 2:
+            raise ValueError(f"t() expects a tensor of at most 2 dims, got {self._data.ndim}")
+        return self if self._data.ndim < 2 else _ops.transpose(self, 0, 1)
+
+    @property
+    def T(self) -> Tensor:  # noqa: N802 - PyTorch's name
+        return _ops.permute(self, tuple(reversed(range(self._data.ndim))))
+
+    @property
+    def mT(self) -> Tensor:  # noqa: N802 - PyTorch's name
+        return _ops.transpose(self, -2, -1)
+
+    def permute(self, *dims: Any) -> Tensor:
+        return _ops.permute(self, *dims)
+
+    def expand(self, *sizes: Any) -> Tensor:
+        return _ops.expand(self, *sizes)
+
+    def expand_as(self, other: Tensor) -> Tensor:
+        return _ops.expand(self, other.shape)
+
+    def broadcast_to(self, shape: Sequence[int]) -> Tensor:
+        return _ops.expand(self, shape)
+
+    def repeat(self, *repeats: Any) -> Tensor:
+        return _ops.repeat(self, *repeats)
+
+    def split(self, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+        return _ops.split(self, split_size_or_sections, dim)
+
+    def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+        return _ops.chunk(self, chunks, dim)
+
+    def matmul(self, other: Any) -> Tensor:
+        return _ops.matmul(self, other)
+
+    def mm(self, other: Any) -> Tensor:
+        return _ops.matmul(self, other)
+
+    def dot(self, other: Any) -> Tensor:
+        return _ops.dot(self, other)
+
+    def gather(self, dim: int, index: Any) -> Tensor:
+        return _ops.gather(self, dim, index)
+
+
+class Size(tuple):
+    """A tensor's shape: a tuple that prints as ``ember.Size([2, 3])``."""
+
+    def __repr__(self) -> str:
+        return f"ember.Size({list(self)})"
+
+    def numel(self) -> int:
+        return int(np.prod(self, dtype=np.int64))
+
+
+_TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
+               "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor",
+               "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor"}
+
+
+def _to_array(data: Any, dtype: Any = None) -> np.ndarray:
+    """Convert user data to an ndarray: floats default to float32, ints to int64."""
+    if isinstance(data, Tensor):
+        array = data._data
+    elif isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in _flat_items(data)):
+        array = np.array(_unwrap_nested(data))
+    else:
+        array = np.asarray(data)
+    if dtype is not None:
+        target = dtypes.to_numpy_dtype(dtype)
+    elif array.dtype.kind == "f":
+        target = array.dtype if array.dtype != np.float64 else dtypes.DEFAULT_FLOAT
+    elif array.dtype.kind in "iub":
+        target = array.dtype
+    else:
+        raise TypeError(
+            f"can't make a tensor from data of NumPy dtype {array.dtype}; expected numbers or bools"
+        )
+    # Always a fresh array: ember.tensor() copies, as torch.tensor() does.
+    return np.array(array, dtype=target, copy=True)
+
+
+def _flat_items(data: Any) -> Any:
+    for item in data:
+        if isinstance(item, (list, tuple)):
+            yield from _flat_items(item)
+        else:
+            yield item
+
+
+def _unwrap_nested(data: Any) -> Any:
+    if isinstance(data, Tensor):
+        return data._data
+    if isinstance(data, (list, tuple)):
+        return [_unwrap_nested(x) for x in data]
+    return data
+
+
+def _format_tensor(t: Tensor) -> str:
+    array = t._data
+    prefix = "tensor("
+    options = {"separator": ", ", "prefix": prefix, "threshold": 1000, "edgeitems": 3,
+               "max_line_width": 80}
+    if array.dtype.kind == "f" and array.size:
+        finite = array[np.isfinite(array)].astype(np.float64)
+        nonzero = np.abs(finite[finite != 0])
+        scientific = nonzero.size > 0 and (nonzero.max() >= 1e8 or nonzero.min() < 1e-4)
+        integral = bool(np.all(finite == np.round(finite)))
+        if scientific:
+            fmt = "{:.4e}".format
+        elif integral:
+            fmt = "{:.0f}.".format
+        else:
+            fmt = "{:.4f}".format
+        sample = array if array.size <= 1000 else np.concatenate(
+            [array.reshape(-1)[:50], array.reshape(-1)[-50:]])
+        width = max(len(fmt(v) if np.isfinite(v) else str(v)) for v in sample.reshape(-1))
+        options["formatter"] = {
+            "float_kind": lambda v: (fmt(v) if np.isfinite(v) else str(v)).rjust(width)}
+    body = np.array2string(array, **options)
+    extras = []
+    default_kinds = {np.dtype(np.float32), np.dtype(np.int64), np.dtype(np.bool_)}
+    if array.dtype not in default_kinds or array.size == 0:
+        extras.append(f"dtype={t.dtype}")
+    if t._node is not None:
+        extras.append(f"grad_fn={t._node!r}")
+    elif t._requires_grad:
+        extras.append("requires_grad=True")
+    return prefix + body + "".join(", " + e for e in extras) + ")"
+
+
+from ember import ops as _ops  # noqa: E402 - ops need the Tensor class defined above
