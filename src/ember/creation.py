@@ -140,6 +140,7 @@ def randn_like(t: Tensor, dtype: Any = None) -> Tensor:
     return randn(t.shape, dtype=dtype or t.dtype)
 
 
-def normal(mean: float, std: float, size: Any, generator: _random.Generator | None = None) -> Tensor:
+def normal(mean: float, std: float, size: Any,
+           generator: _random.Generator | None = None) -> Tensor:
     return _make(_random.normal_array(shape_args((size,)), mean, std, DEFAULT_FLOAT, generator),
                  False)

@@ -1,4 +1,4 @@
-"""ember's dtypes: thin named wrappers over NumPy dtypes, printed the PyTorch way (``ember.float32``)."""
+"""ember's dtypes: named wrappers over NumPy dtypes, printed as PyTorch does (ember.float32)."""
 
 from __future__ import annotations
 
@@ -46,7 +46,8 @@ bool_ = dtype("bool")
 half, float, double = float16, float32, float64  # noqa: A001 - PyTorch's aliases
 short, int, long = int16, int32, int64  # noqa: A001
 
-_BY_NUMPY = {d.numpy: d for d in (float16, float32, float64, uint8, int8, int16, int32, int64, bool_)}
+_BY_NUMPY = {d.numpy: d for d in (float16, float32, float64, uint8, int8, int16, int32, int64,
+                                  bool_)}
 
 DEFAULT_FLOAT = float32.numpy
 
@@ -75,5 +76,7 @@ def to_numpy_dtype(spec: Any) -> np.dtype:
     try:
         return np.dtype(spec)
     except TypeError as exc:
-        raise TypeError(f"unknown dtype {spec!r}; expected e.g. ember.float32 or 'float64'") from exc
+        raise TypeError(
+            f"unknown dtype {spec!r}; expected e.g. ember.float32 or 'float64'"
+        ) from exc
 

@@ -71,7 +71,8 @@ def normal_array(shape: Sequence[int], mean: float = 0.0, std: float = 1.0,
 
 
 def uniform_array(shape: Sequence[int], low: float = 0.0, high: float = 1.0,
-                  dtype: np.dtype = DEFAULT_FLOAT, generator: Generator | None = None) -> np.ndarray:
+                  dtype: np.dtype = DEFAULT_FLOAT,
+                  generator: Generator | None = None) -> np.ndarray:
     if np.dtype(dtype) == np.float64:
         return rng(generator).uniform(low, high, size=tuple(shape))
     return (rng(generator).random(size=tuple(shape), dtype=np.float32) * (high - low)

@@ -1,8 +1,8 @@
 """Reverse-mode automatic differentiation: the engine, grad modes, custom Functions, gradcheck."""
 
 from ember.autograd.function import Function, FunctionCtx
-from ember.autograd.gradcheck import GradcheckError, grad, gradcheck
 from ember.autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from ember.autograd.gradcheck import GradcheckError, grad, gradcheck
 
 __all__ = ["Function", "FunctionCtx", "GradcheckError", "enable_grad", "grad", "gradcheck",
            "is_grad_enabled", "no_grad", "set_grad_enabled"]

@@ -1,4 +1,4 @@
-"""Matrix products: ``matmul`` (1-D, 2-D and batched), ``dot``, ``tensordot`` and fused ``linear``."""
+"""Matrix products: ``matmul`` (1-D, 2-D, batched), ``dot``, ``tensordot`` and fused ``linear``."""
 
 from __future__ import annotations
 

@@ -108,7 +108,7 @@ broadcast_to = expand
 
 
 def repeat(x: Tensor, *repeats: Any) -> Tensor:
-    """Tile the tensor ``repeats[i]`` times along each dim (PyTorch's ``repeat``, NumPy's ``tile``)."""
+    """Tile ``repeats[i]`` times along each dim (PyTorch's ``repeat``, NumPy's ``tile``)."""
     reps = shape_args(repeats)
     shape = x._data.shape
     if len(reps) < len(shape):
