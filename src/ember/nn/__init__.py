@@ -1,5 +1,6 @@
 """Neural-network building blocks (PyTorch's ``torch.nn``)."""
 
 from ember.nn import functional
+from ember.nn.parameter import Parameter
 
-__all__ = ["functional"]
+__all__ = ["Parameter", "functional"]
