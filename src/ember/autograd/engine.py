@@ -133,7 +133,10 @@ def _accumulate_into_grad(tensor: Tensor, grad: np.ndarray, handed: set[int]) ->
         if not grad.flags.owndata or id(grad) in handed or not grad.flags.writeable:
             grad = grad.copy()
         handed.add(id(grad))
-        tensor.grad = type(tensor)._wrap(grad)
+        # A plain Tensor even for subclasses (a Parameter's .grad is not itself a Parameter).
+        from ember.tensor import Tensor
+
+        tensor.grad = Tensor._wrap(grad)
     else:
         existing = tensor.grad._data
         if existing.shape != grad.shape:
