@@ -1,0 +1,115 @@
+"""MNIST MLP of the Keras book (784-512 ReLU-10, RMSprop lr 1e-3, batch 128, one epoch):
+ember's core ops against PyTorch on the CPU, in one process, from the same initial weights.
+
+    EMBER_DATA=../shared/data python bench/bench_mlp.py
+
+Prints seconds per epoch for each, their ratio (ember / PyTorch), and test accuracy after the epoch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+
+import numpy as np
+from _common import best_of, mnist_flat
+
+import ember
+import ember.nn.functional as F
+
+BATCH, HIDDEN, LR, RHO, EPS = 128, 512, 1e-3, 0.9, 1e-7  # Keras's RMSprop defaults
+
+
+def initial_weights(seed: int) -> list[np.ndarray]:
+    """PyTorch's default Linear init, drawn once and given to both frameworks."""
+    rng = np.random.default_rng(seed)
+    weights = []
+    for fan_in, fan_out in ((784, HIDDEN), (HIDDEN, 10)):
+        bound = 1 / math.sqrt(fan_in)
+        weights.append(rng.uniform(-bound, bound, (fan_out, fan_in)).astype(np.float32))
+        weights.append(rng.uniform(-bound, bound, fan_out).astype(np.float32))
+    return weights
+
+
+class EmberMLP:
+    def __init__(self, weights: list[np.ndarray]) -> None:
+        self.params = [ember.tensor(w, requires_grad=True) for w in weights]
+        self.square_avgs = [np.zeros_like(w) for w in weights]
+
+    def forward(self, x: ember.Tensor) -> ember.Tensor:
+        w1, b1, w2, b2 = self.params
+        return F.linear(F.relu(F.linear(x, w1, b1)), w2, b2)
+
+    def step(self, x: np.ndarray, y: np.ndarray) -> None:
+        loss = F.cross_entropy(self.forward(ember.from_numpy(x)), ember.from_numpy(y))
+        for p in self.params:
+            p.grad = None
+        loss.backward()
+        for p, square_avg in zip(self.params, self.square_avgs):  # RMSprop, in place
+            grad = p.grad.numpy()
+            square_avg *= RHO
+            square_avg += (1 - RHO) * grad * grad
+            with ember.no_grad():
+                p -= LR * grad / (np.sqrt(square_avg) + EPS)
+
+    def accuracy(self, x: np.ndarray, y: np.ndarray) -> float:
+        with ember.no_grad():
+            return float((self.forward(ember.from_numpy(x)).argmax(1).numpy() == y).mean())
+
+
+class TorchMLP:
+    def __init__(self, torch, weights: list[np.ndarray]) -> None:  # noqa: ANN001
+        self.torch = torch
+        self.params = [torch.tensor(w, requires_grad=True) for w in weights]
+        self.opt = torch.optim.RMSprop(self.params, lr=LR, alpha=RHO, eps=EPS)
+
+    def forward(self, x):  # noqa: ANN001, ANN201
+        f = self.torch.nn.functional
+        w1, b1, w2, b2 = self.params
+        return f.linear(f.relu(f.linear(x, w1, b1)), w2, b2)
+
+    def step(self, x: np.ndarray, y: np.ndarray) -> None:
+        loss = self.torch.nn.functional.cross_entropy(
+            self.forward(self.torch.from_numpy(x)), self.torch.from_numpy(y))
+        self.opt.zero_grad()
+        loss.backward()
+        self.opt.step()
+
+    def accuracy(self, x: np.ndarray, y: np.ndarray) -> float:
+        with self.torch.no_grad():
+            pred = self.forward(self.torch.from_numpy(x)).argmax(1).numpy()
+        return float((pred == y).mean())
+
+
+def one_epoch(model, x: np.ndarray, y: np.ndarray, order: np.ndarray) -> None:  # noqa: ANN001
+    for start in range(0, len(order), BATCH):
+        idx = order[start:start + BATCH]
+        model.step(x[idx], y[idx])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=2, help="timed epochs per framework")
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    import torch
+
+    torch.set_num_threads(args.threads)
+    x_train, y_train, x_test, y_test = mnist_flat()
+    order = np.random.default_rng(0).permutation(len(x_train))
+    results = {}
+    for name, make in (("ember", lambda w: EmberMLP(w)), ("torch", lambda w: TorchMLP(torch, w))):
+        model = make(initial_weights(0))
+        seconds = best_of(args.rounds, lambda m=model: one_epoch(m, x_train, y_train, order))
+        # Accuracy after exactly one epoch, from fresh weights.
+        model = make(initial_weights(0))
+        one_epoch(model, x_train, y_train, order)
+        results[name] = (seconds, model.accuracy(x_test, y_test))
+        print(f"{name:6s} {seconds:6.2f} s/epoch   test accuracy {results[name][1]:.4f}")
+    ratio = results["ember"][0] / results["torch"][0]
+    gap = 100 * (results["ember"][1] - results["torch"][1])
+    print(f"ratio ember/torch: {ratio:.2f}x   accuracy difference: {gap:+.2f} points")
+
+
+if __name__ == "__main__":
+    main()
