@@ -1,0 +1,221 @@
+"""Saving and loading tensors without pickle: the safetensors layout, written atomically.
+
+A safetensors file is an 8-byte little-endian header length, a JSON header naming each tensor's
+dtype, shape and byte range, then the raw bytes. Reading it parses JSON and copies bytes: nothing in
+a file can run code. Every field is validated before any large allocation, so a corrupt or hostile
+file raises ``ModelFileError`` naming the file and the problem.
+
+``ember.save(model.state_dict(), "model.safetensors")`` and ``ember.load(...)`` work as in PyTorch
+for state dicts (also nested ones, such as an optimizer's).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import struct
+import tempfile
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+
+_DTYPES = {"F16": np.float16, "F32": np.float32, "F64": np.float64, "U8": np.uint8,
+           "I8": np.int8, "I16": np.int16, "I32": np.int32, "I64": np.int64, "BOOL": np.bool_}
+_CODES = {np.dtype(v): k for k, v in _DTYPES.items()}
+MAX_HEADER_BYTES = 100 * 1024 * 1024
+
+
+class ModelFileError(ValueError):
+    """A model, checkpoint or tensor file is missing, corrupt, or not what it claims to be."""
+
+
+def atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], None]) -> None:
+    """Write through a temporary file in the same folder, fsync it, then rename it into place.
+
+    A crash at any moment leaves either the old file or the new one, never half of one.
+    """
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp_name, target)
+    except BaseException:
+        try:
+            os.unlink(tmp_name)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def safetensors_bytes(tensors: Mapping[str, np.ndarray], metadata: Mapping[str, str] | None = None
+                      ) -> bytes:
+    """Serialise named arrays to the safetensors layout."""
+    header: dict[str, Any] = {}
+    if metadata:
+        header["__metadata__"] = {str(k): str(v) for k, v in metadata.items()}
+    chunks, offset = [], 0
+    for name, array in tensors.items():
+        array = np.ascontiguousarray(array)
+        if array.dtype not in _CODES:
+            raise TypeError(f"save: tensor {name!r} has unsupported dtype {array.dtype}")
+        raw = array.astype(array.dtype.newbyteorder("<"), copy=False).tobytes()
+        header[name] = {"dtype": _CODES[array.dtype], "shape": list(array.shape),
+                        "data_offsets": [offset, offset + len(raw)]}
+        chunks.append(raw)
+        offset += len(raw)
+    encoded = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    encoded += b" " * (-len(encoded) % 8)  # keep the data 8-byte aligned, as the format advises
+    return struct.pack("<Q", len(encoded)) + encoded + b"".join(chunks)
+
+
+def safetensors_from_bytes(blob: bytes, source: str = "<bytes>"
+                           ) -> tuple[OrderedDict[str, np.ndarray], dict[str, str]]:
+    """Parse and validate a safetensors blob; ``source`` names it in errors."""
+    def fail(problem: str) -> ModelFileError:
+        return ModelFileError(f"{source}: {problem}")
+
+    if len(blob) < 8:
+        raise fail(f"too short to be a safetensors file ({len(blob)} bytes)")
+    (header_len,) = struct.unpack("<Q", blob[:8])
+    if header_len > min(MAX_HEADER_BYTES, len(blob) - 8):
+        raise fail(f"header claims {header_len} bytes but the file has {len(blob) - 8} after "
+                   "the length field")
+    try:
+        header = json.loads(blob[8:8 + header_len].decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise fail(f"header is not valid JSON ({exc.__class__.__name__})") from None
+    if not isinstance(header, dict):
+        raise fail("header is not a JSON object")
+    metadata = header.pop("__metadata__", {}) or {}
+    if not isinstance(metadata, dict) or not all(isinstance(v, str) for v in metadata.values()):
+        raise fail("__metadata__ must map names to strings")
+    data = memoryview(blob)[8 + header_len:]
+    tensors: OrderedDict[str, np.ndarray] = OrderedDict()
+    spans = []
+    for name, entry in header.items():
+        if not isinstance(entry, dict) or set(entry) != {"dtype", "shape", "data_offsets"}:
+            raise fail(f"entry {name!r} must have exactly dtype, shape and data_offsets")
+        dtype = _DTYPES.get(entry["dtype"]) if isinstance(entry["dtype"], str) else None
+        if dtype is None:
+            raise fail(f"tensor {name!r} has unknown dtype {entry['dtype']!r}")
+        shape, offsets = entry["shape"], entry["data_offsets"]
+        if not (isinstance(shape, list) and all(type(s) is int and s >= 0 for s in shape)):
+            raise fail(f"tensor {name!r} has an invalid shape {shape!r}")
+        if not (isinstance(offsets, list) and len(offsets) == 2
+                and all(type(o) is int for o in offsets) and 0 <= offsets[0] <= offsets[1]):
+            raise fail(f"tensor {name!r} has invalid data_offsets {offsets!r}")
+        begin, end = offsets
+        if end > len(data):
+            raise fail(f"tensor {name!r} claims bytes {begin}..{end} but the data section has "
+                       f"only {len(data)}")
+        count = 1
+        for s in shape:
+            count *= s
+        expected = count * np.dtype(dtype).itemsize
+        if end - begin != expected:
+            raise fail(f"tensor {name!r} of shape {shape} and dtype {entry['dtype']} needs "
+                       f"{expected} bytes, its offsets give {end - begin}")
+        spans.append((begin, end))
+        array = np.frombuffer(data[begin:end], dtype=np.dtype(dtype).newbyteorder("<"))
+        tensors[name] = array.astype(dtype).reshape(shape)  # a native-order copy
+    spans.sort()
+    for (_, prev_end), (begin, _) in zip(spans, spans[1:]):
+        if begin < prev_end:
+            raise fail("tensor byte ranges overlap")
+    return tensors, dict(metadata)
+
+
+def save_safetensors(tensors: Mapping[str, np.ndarray], path: str | os.PathLike,
+                     metadata: Mapping[str, str] | None = None) -> None:
+    blob = safetensors_bytes(tensors, metadata)
+    atomic_write(path, lambda f: f.write(blob))
+
+
+def load_safetensors(path: str | os.PathLike
+                     ) -> tuple[OrderedDict[str, np.ndarray], dict[str, str]]:
+    try:
+        blob = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise ModelFileError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise ModelFileError(f"{path}: is a folder, expected a file") from None
+    return safetensors_from_bytes(blob, str(path))
+
+
+# ---------------------------------------------------------------------- ember.save / ember.load
+_STRUCTURE_KEY = "ember.structure"
+
+
+def _flatten(obj: Any, prefix: str, tensors: dict[str, np.ndarray]) -> Any:
+    """Replace every tensor/array in a nested structure by a reference into ``tensors``."""
+    from ember.tensor import Tensor
+
+    if isinstance(obj, Tensor):
+        obj = obj._data
+    if isinstance(obj, np.ndarray):
+        tensors[prefix] = obj
+        return {"__tensor__": prefix}
+    if isinstance(obj, Mapping):
+        keys = list(obj.keys())
+        if not all(isinstance(k, (str, int)) for k in keys):
+            raise TypeError(f"save: keys must be str or int, got {keys!r} at {prefix or 'top'}")
+        return {"__dict__": [[k, _flatten(obj[k], f"{prefix}.{k}" if prefix else str(k), tensors)]
+                             for k in keys]}
+    if isinstance(obj, (list, tuple)):
+        items = [_flatten(v, f"{prefix}.{i}" if prefix else str(i), tensors)
+                 for i, v in enumerate(obj)]
+        return {"__tuple__": items} if isinstance(obj, tuple) else items
+    if obj is None or isinstance(obj, (bool, int, float, str)):
+        return obj
+    if isinstance(obj, np.generic):
+        return obj.item()
+    raise TypeError(f"save: can't store a {type(obj).__name__} at {prefix or 'top'}; ember files "
+                    "hold tensors, numbers, strings, lists and dicts")
+
+
+def _unflatten(node: Any, tensors: Mapping[str, np.ndarray], source: str) -> Any:
+    from ember.tensor import Tensor
+
+    if isinstance(node, dict):
+        if "__tensor__" in node:
+            name = node["__tensor__"]
+            if name not in tensors:
+                raise ModelFileError(f"{source}: structure names a missing tensor {name!r}")
+            return Tensor._wrap(tensors[name])
+        if "__tuple__" in node:
+            return tuple(_unflatten(v, tensors, source) for v in node["__tuple__"])
+        if "__dict__" in node:
+            return OrderedDict((k, _unflatten(v, tensors, source)) for k, v in node["__dict__"])
+        raise ModelFileError(f"{source}: unknown structure entry {sorted(node)!r}")
+    if isinstance(node, list):
+        return [_unflatten(v, tensors, source) for v in node]
+    return node
+
+
+def save(obj: Any, f: str | os.PathLike) -> None:
+    """Save a state dict (or nested dicts/lists of tensors and numbers) to a safetensors file.
+
+    >>> ember.save(model.state_dict(), "model.safetensors")
+    """
+    tensors: dict[str, np.ndarray] = {}
+    structure = _flatten(obj, "", tensors)
+    save_safetensors(tensors, f, {_STRUCTURE_KEY: json.dumps(structure)})
+
+
+def load(f: str | os.PathLike, map_location: Any = None, weights_only: bool = True) -> Any:
+    """Load what ``ember.save`` wrote; never executes anything from the file."""
+    tensors, metadata = load_safetensors(f)
+    if _STRUCTURE_KEY not in metadata:
+        return OrderedDict((k, _unflatten({"__tensor__": k}, tensors, str(f))) for k in tensors)
+    try:
+        structure = json.loads(metadata[_STRUCTURE_KEY])
+    except json.JSONDecodeError:
+        raise ModelFileError(f"{f}: its structure record is not valid JSON") from None
+    return _unflatten(structure, tensors, str(f))
