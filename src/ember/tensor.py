@@ -50,7 +50,7 @@ class Tensor:
     def _wrap(cls, array: np.ndarray) -> Tensor:
         """A leaf around an existing array, skipping all checks (internal fast path)."""
         t = object.__new__(cls)
-        t._data = array
+        t._data = array if type(array) is np.ndarray else np.asarray(array)
         t._requires_grad = False
         t.grad = None
         t._node = None
@@ -63,7 +63,8 @@ class Tensor:
             saves_output: bool = False) -> Tensor:
         """The result of an op: records a graph node when grad mode is on and an input needs it."""
         t = object.__new__(Tensor)
-        t._data = array
+        # NumPy returns scalars (np.float32) for 0-d results; they can't be updated in place.
+        t._data = array if type(array) is np.ndarray else np.asarray(array)
         t._requires_grad = False
         t.grad = None
         t._node = None

@@ -73,7 +73,8 @@ def gradcheck(fn: Callable[..., Any], inputs: Sequence[Any], eps: float = 1e-6,
         return [r for r in result if isinstance(r, Tensor)]
 
     for t in checked:  # the finite differences perturb t's memory through a flat view
-        t._data = np.ascontiguousarray(t._data)
+        if not t._data.flags.c_contiguous:  # (np.ascontiguousarray would make 0-d into 1-d)
+            t._data = t._data.copy(order="C")
     outputs = outputs_of()
     for out_index, out in enumerate(outputs):
         if not out.requires_grad:

@@ -36,10 +36,12 @@ def matmul(a: Any, b: Any) -> Tensor:
     b2 = b_data[:, None] if b_data.ndim == 1 else b_data
 
     def backward(g: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
-        if a_data.ndim == 1:
-            g = np.expand_dims(g, -2)
+        # Restore the dims a 1-D operand dropped: b's (last) first, then a's (before it), so
+        # that 1-D @ 1-D (a 0-d g) works too.
         if b_data.ndim == 1:
             g = np.expand_dims(g, -1)
+        if a_data.ndim == 1:
+            g = np.expand_dims(g, -2)
         ga = gb = None
         if a._requires_grad:
             ga = unbroadcast(np.matmul(g, np.swapaxes(b2, -1, -2)), a2.shape).reshape(a_data.shape)

@@ -6,6 +6,7 @@ tuple of ints, or None for every dimension.
 
 from __future__ import annotations
 
+import builtins
 from collections import namedtuple
 from typing import Any
 
@@ -56,11 +57,11 @@ def mean(x: Tensor, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor
     data = x._data
     dims = normalize_dims(dim, axis, data.ndim, "mean")
     out = np.asarray(np.mean(data, axis=dims, keepdims=keepdim))
-    count = data.size // max(out.size, 1) if data.size else 0
+    count = data.size // builtins.max(out.size, 1) if data.size else 0  # not ember's max
     shape = data.shape
 
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
-        scaled = _expand_reduced(g, dims, keepdim, shape) / max(count, 1)
+        scaled = _expand_reduced(g, dims, keepdim, shape) / builtins.max(count, 1)
         return (np.broadcast_to(scaled, shape),)
 
     return Tensor._op(out, (x,), backward, "MeanBackward")
@@ -92,12 +93,12 @@ def _extreme(x: Tensor, dim: Any, keepdim: bool, kw: dict[str, Any], largest: bo
                           np.expand_dims(g, d), axis=d)
         return (grad,)
 
+    # backward reads `indices` without the reduced dim: keep that name bound to it.
     if not keepdim:
         values = np.squeeze(values, axis=d)
-    else:
-        indices = np.expand_dims(indices, d)
     out = Tensor._op(values, (x,), backward, name.capitalize() + "Backward")
-    return MinMax(out, Tensor._wrap(indices.astype(np.int64)))
+    out_indices = np.expand_dims(indices, d) if keepdim else indices
+    return MinMax(out, Tensor._wrap(out_indices.astype(np.int64)))
 
 
 def _extreme_values(x: Tensor, dims: tuple[int, ...] | None, keepdim: bool, largest: bool,
@@ -149,7 +150,7 @@ def var(x: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: bool 
     data = x._data
     dims = normalize_dims(dim, axis, data.ndim, "var")
     centered = data - np.mean(data, axis=dims, keepdims=True)
-    count = data.size // max(np.mean(data, axis=dims).size, 1)
+    count = data.size // builtins.max(np.mean(data, axis=dims).size, 1)
     denominator = np.asarray(count - correction, dtype=data.dtype)
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.sum(centered * centered, axis=dims, keepdims=keepdim) / denominator
