@@ -33,6 +33,9 @@ class _RequiredParameter:
 
 required = _RequiredParameter()
 
+_SET_MESSAGE = ("optimizer parameters need to be organized in ordered collections, but the "
+                "ordering of tensors in sets changes between runs; use a list instead")
+
 
 def check_non_negative(value: float, description: str) -> None:
     """Raise ``ValueError("Invalid <description>: <value>")`` unless ``value >= 0``."""
@@ -56,6 +59,8 @@ class Optimizer:
                 "params should be an iterable of Tensors or dicts, but got a single Tensor; "
                 "wrap it in a list: [tensor]"
             )
+        if isinstance(params, set):
+            raise TypeError(_SET_MESSAGE)
         self.defaults = dict(defaults)
         self.state: dict[Tensor, dict[str, Any]] = {}
         self.param_groups: list[dict[str, Any]] = []
@@ -79,10 +84,7 @@ class Optimizer:
         if isinstance(params, Tensor):
             params = [params]
         elif isinstance(params, set):
-            raise TypeError(
-                "optimizer parameters need to be organized in ordered collections, but the "
-                "ordering of tensors in sets will change between runs; use a list instead"
-            )
+            raise TypeError(_SET_MESSAGE)
         else:
             params = list(params)
         for p in params:
