@@ -1,6 +1,8 @@
 """Neural-network building blocks (PyTorch's ``torch.nn``)."""
 
-from ember.nn import functional
+from ember.nn import functional, init
+from ember.nn.modules import *  # noqa: F403 - the layers are the public API
+from ember.nn.modules import __all__ as _module_names
 from ember.nn.parameter import Parameter
 
-__all__ = ["Parameter", "functional"]
+__all__ = ["Parameter", "functional", "init", *_module_names]

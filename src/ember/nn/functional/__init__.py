@@ -18,6 +18,8 @@ from ember.nn.functional.activation import (
     softplus,
     tanh,
 )
+from ember.nn.functional.conv import conv2d
+from ember.nn.functional.embedding import embedding
 from ember.nn.functional.loss import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -28,6 +30,8 @@ from ember.nn.functional.loss import (
     nll_loss,
     smooth_l1_loss,
 )
+from ember.nn.functional.normalization import batch_norm
+from ember.nn.functional.pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d
 from ember.ops import linear, pad
 from ember.tensor import Tensor
 
@@ -70,6 +74,7 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = Fa
 
 
 __all__ = [
+    "adaptive_avg_pool2d", "avg_pool2d", "batch_norm", "conv2d", "embedding", "max_pool2d",
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "dropout",
     "elu", "gelu", "huber_loss", "l1_loss", "leaky_relu", "linear", "log_softmax", "mse_loss",
     "nll_loss", "one_hot", "pad", "relu", "relu6", "sigmoid", "silu", "smooth_l1_loss", "softmax",

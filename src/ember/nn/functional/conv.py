@@ -1,0 +1,152 @@
+"""2-D convolution as one matrix multiply over a strided window view (im2col), with its backward.
+
+Internally the image is channels-last (N, H, W, C): every window (kh, kw, C) is then a run of
+contiguous channels, the column matrix copies fast, and the GEMM's output (N*OH*OW, O) *is* the
+channels-last result, returned as a transposed (N, O, OH, OW) view without another copy. The next
+conv receives that layout again, so the transposes in between cost nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from ember import ops
+from ember.tensor import Tensor
+
+
+def pair(value: Any, name: str) -> tuple[int, int]:
+    """``3`` -> ``(3, 3)``; ``(2, 3)`` stays; anything else is an error naming ``name``."""
+    if isinstance(value, (int, np.integer)):
+        return int(value), int(value)
+    values = tuple(int(v) for v in value)
+    if len(values) != 2:
+        raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}")
+    return values[0], values[1]
+
+
+def conv_padding(padding: Any, kernel: tuple[int, int], dilation: tuple[int, int],
+                 stride: tuple[int, int]) -> tuple[int, int, int, int]:
+    """(top, bottom, left, right) zero padding for ``padding`` = int, pair, 'valid' or 'same'."""
+    if isinstance(padding, str):
+        if padding == "valid":
+            return 0, 0, 0, 0
+        if padding != "same":
+            raise ValueError(f"conv2d: padding must be 'valid', 'same', an int or a pair, got "
+                             f"{padding!r}")
+        if stride != (1, 1):
+            raise ValueError(f"conv2d: padding='same' is not supported for strided convolutions "
+                             f"(got stride={stride})")
+        total_h, total_w = dilation[0] * (kernel[0] - 1), dilation[1] * (kernel[1] - 1)
+        # An odd total puts the extra row/column at the bottom/right, as PyTorch does.
+        return total_h // 2, total_h - total_h // 2, total_w // 2, total_w - total_w // 2
+    ph, pw = pair(padding, "conv2d padding")
+    if ph < 0 or pw < 0:
+        raise ValueError(f"conv2d: padding must be non-negative, got {padding!r}")
+    return ph, ph, pw, pw
+
+
+def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,  # noqa: A002
+           stride: Any = 1, padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
+    """2-D cross-correlation, as ``torch.nn.functional.conv2d`` (``groups=1`` only).
+
+    input: (N, C, H, W) or (C, H, W); weight: (O, C, kh, kw); bias: (O,) or None.
+    Returns (N, O, OH, OW) with OH = (H + pad_h - dilation*(kh-1) - 1) // stride + 1.
+    """
+    if groups != 1:
+        raise NotImplementedError(f"conv2d: only groups=1 is supported, got groups={groups}")
+    if weight.ndim != 4:
+        raise ValueError(f"conv2d: weight must be 4-D (out_channels, in_channels, kh, kw), got "
+                         f"shape {tuple(weight.shape)}")
+    if input.ndim == 3:
+        return ops.squeeze(conv2d(ops.unsqueeze(input, 0), weight, bias, stride, padding,
+                                  dilation), 0)
+    out_channels, channels, kh, kw = weight._data.shape
+    if input.ndim != 4 or input._data.shape[1] != channels:
+        raise ValueError(
+            f"conv2d: expected input (N, {channels}, H, W) or ({channels}, H, W) for a weight of "
+            f"shape {tuple(weight.shape)}, got input of shape {tuple(input.shape)}"
+        )
+    if input._data.dtype != weight._data.dtype or (
+            bias is not None and bias._data.dtype != weight._data.dtype):
+        raise TypeError(
+            f"conv2d: input ({input.dtype}), weight ({weight.dtype})"
+            + (f" and bias ({bias.dtype})" if bias is not None else "") + " must share a dtype"
+        )
+    sh, sw = pair(stride, "conv2d stride")
+    dh, dw = pair(dilation, "conv2d dilation")
+    if min(sh, sw, dh, dw) < 1:
+        raise ValueError(f"conv2d: stride and dilation must be positive, got stride={stride}, "
+                         f"dilation={dilation}")
+    top, bottom, left, right = conv_padding(padding, (kh, kw), (dh, dw), (sh, sw))
+    x = input._data
+    n, _, h, w = x.shape
+    hp, wp = h + top + bottom, w + left + right
+    oh, ow = (hp - dh * (kh - 1) - 1) // sh + 1, (wp - dw * (kw - 1) - 1) // sw + 1
+    if oh < 1 or ow < 1:
+        raise ValueError(
+            f"conv2d: input of spatial size ({h}, {w}) (padded to ({hp}, {wp})) is smaller than "
+            f"the dilated kernel ({dh * (kh - 1) + 1}, {dw * (kw - 1) + 1})"
+        )
+
+    # Channels-last, padded copy of the input (free when x is already channels-last, no padding).
+    x_last = x.transpose(0, 2, 3, 1)
+    if top or bottom or left or right:
+        padded = np.zeros((n, hp, wp, channels), dtype=x.dtype)
+        padded[:, top:top + h, left:left + w] = x_last
+    else:
+        padded = np.ascontiguousarray(x_last)
+    s_n, s_h, s_w, s_c = padded.strides
+    windows = as_strided(padded, (n, oh, ow, kh, kw, channels),
+                         (s_n, s_h * sh, s_w * sw, s_h * dh, s_w * dw, s_c), writeable=False)
+    columns = windows.reshape(n * oh * ow, kh * kw * channels)  # im2col: the one copy
+    w_data = weight._data
+    w_matrix = w_data.transpose(0, 2, 3, 1).reshape(out_channels, kh * kw * channels)
+    out = columns @ w_matrix.T  # (N*OH*OW, O): channels-last output
+    if bias is not None:
+        out += bias._data
+    result = out.reshape(n, oh, ow, out_channels).transpose(0, 3, 1, 2)
+
+    def backward(g: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        g_matrix = g.transpose(0, 2, 3, 1).reshape(n * oh * ow, out_channels)
+        g_input = g_weight = g_bias = None
+        if weight._requires_grad:
+            g_weight = (g_matrix.T @ columns).reshape(out_channels, kh, kw, channels)
+            g_weight = g_weight.transpose(0, 3, 1, 2)
+        if bias is not None and bias._requires_grad:
+            g_bias = g_matrix.sum(axis=0)
+        if input._requires_grad:
+            g_input = _col2im(g_matrix, w_data, (n, hp, wp, channels), (oh, ow), (sh, sw),
+                              (dh, dw))[:, top:top + h, left:left + w].transpose(0, 3, 1, 2)
+        if bias is None:
+            return g_input, g_weight
+        return g_input, g_weight, g_bias
+
+    inputs = (input, weight) if bias is None else (input, weight, bias)
+    return Tensor._op(result, inputs, backward, "ConvolutionBackward")
+
+
+def _col2im(g_matrix: np.ndarray, w_data: np.ndarray, padded_shape: tuple[int, ...],
+            out_size: tuple[int, int], stride: tuple[int, int],
+            dilation: tuple[int, int]) -> np.ndarray:
+    """Gradient of the padded channels-last input: one batched GEMM, then a loop over the
+    kh*kw kernel offsets (never over pixels) adding each offset's slab into a strided slice.
+
+    g_matrix: (N*OH*OW, O); w_data: (O, C, kh, kw). Returns (N, Hp, Wp, C).
+    """
+    out_channels, channels, kh, kw = w_data.shape
+    n = padded_shape[0]
+    oh, ow = out_size
+    (sh, sw), (dh, dw) = stride, dilation
+    # (kh*kw, O, C) stack: slab k = g @ w[:, :, i, j].T is contiguous (N, OH, OW, C).
+    w_stack = w_data.transpose(2, 3, 0, 1).reshape(kh * kw, out_channels, channels)
+    slabs = np.matmul(g_matrix, w_stack)
+    g_padded = np.zeros(padded_shape, dtype=g_matrix.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            rows = slice(i * dh, i * dh + sh * (oh - 1) + 1, sh)
+            cols = slice(j * dw, j * dw + sw * (ow - 1) + 1, sw)
+            g_padded[:, rows, cols] += slabs[i * kw + j].reshape(n, oh, ow, channels)
+    return g_padded
