@@ -781,7 +781,12 @@ def _format_tensor(t: Tensor) -> str:
     body = np.array2string(array, **options)
     extras = []
     default_kinds = {np.dtype(np.float32), np.dtype(np.int64), np.dtype(np.bool_)}
-    if array.dtype not in default_kinds or array.size == 0:
+    if array.size == 0:  # as PyTorch: the shape unless (0,), the dtype unless float32
+        if array.ndim != 1:
+            extras.append(f"size={tuple(array.shape)}")
+        if array.dtype != np.float32:
+            extras.append(f"dtype={t.dtype}")
+    elif array.dtype not in default_kinds:
         extras.append(f"dtype={t.dtype}")
     if t._node is not None:
         extras.append(f"grad_fn={t._node!r}")
