@@ -9,7 +9,7 @@ tensor([[ 7., 11.],
         [ 9., 13.]])
 """
 
-from ember import autograd
+from ember import autograd, optim, utils
 from ember.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from ember.creation import (
     arange,
