@@ -11,6 +11,7 @@ A data set called ``name`` is looked for in, in this order:
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 
@@ -33,5 +34,11 @@ def data_dir(name: str, root: str | os.PathLike[str] | None = None) -> Path:
 
 
 def is_writable_dir(folder: Path) -> bool:
-    """Whether files can be created in ``folder`` (which must exist)."""
-    return folder.is_dir() and os.access(folder, os.W_OK | os.X_OK)
+    """Whether files may be created in ``folder``: it exists, is writable, and its mode has
+    a write bit (so a folder marked read-only is respected even by root)."""
+    try:
+        mode = folder.stat().st_mode
+    except OSError:
+        return False
+    has_write_bit = bool(mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+    return folder.is_dir() and has_write_bit and os.access(folder, os.W_OK | os.X_OK)
