@@ -223,3 +223,12 @@ def test_real_gtsrb_loads_and_caches(shared_data, tmp_path):
     assert len(train) + len(val) == len(y) and not set(tracks[train]) & set(tracks[val])
     assert set(y[train]) == set(y[val]) == set(range(43))
     assert 0.1 < len(val) / len(y) < 0.3
+
+
+def test_torch_style_gtsrb(tmp_path):
+    from ember.datasets import GTSRB
+
+    dataset = GTSRB(build_training(tmp_path / "gtsrb"), size=8, cache=False)
+    image, target = dataset[7]
+    assert len(dataset) == 18 and image.shape == (8, 8, 3) and target == 1
+    assert dataset.tracks[7] == "00001_00000" and dataset.classes[14] == "Stop"

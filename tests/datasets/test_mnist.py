@@ -127,3 +127,26 @@ def test_pickle_format_is_refused(tmp_path):
     assert_one_line(error, "pickle", "IDX")
     with pytest.raises(DatasetError, match="never unpickles"):
         read_idx(tmp_path / "mnist.pkl.gz")
+
+
+def test_torch_style_dataset_with_a_dataloader(shared_data):
+    from ember.datasets import MNIST
+    from ember.utils.data import DataLoader
+
+    test_set = MNIST(shared_data / "mnist", train=False, download=False)
+    image, target = test_set[0]
+    assert len(test_set) == 10000 and image.shape == (28, 28) and target == 7
+    x, y = next(iter(DataLoader(test_set, batch_size=32)))
+    assert tuple(x.shape) == (32, 28, 28) and tuple(y.shape) == (32,)
+    assert int(y.numpy()[0]) == 7
+
+    scaled = MNIST(
+        shared_data / "mnist",
+        train=False,
+        transform=lambda a: a.astype(np.float32) / 255,
+        target_transform=lambda t: t + 100,
+    )
+    image, target = scaled[0]
+    assert image.dtype == np.float32 and image.max() <= 1.0 and target == 107
+    x, y = next(iter(DataLoader(scaled, batch_size=4)))
+    assert tuple(x.shape) == (4, 28, 28) and y.numpy()[0] == 107

@@ -16,9 +16,13 @@ from ember.datasets.mnist import FASHION_MNIST_CLASSES, load_fashion_mnist, load
 from ember.datasets.preprocessing import Standardizer, to_categorical, train_val_test_split
 from ember.datasets.split import split_by_track
 from ember.datasets.toy import ToyDataset, load_digits, load_iris
+from ember.datasets.vision import GTSRB, MNIST, FashionMNIST
 
 __all__ = [
     "FASHION_MNIST_CLASSES",
+    "GTSRB",
+    "MNIST",
+    "FashionMNIST",
     "GTSRB_CLASSES",
     "DatasetError",
     "DatasetWarning",
