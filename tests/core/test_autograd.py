@@ -317,3 +317,20 @@ def test_random_dtypes_and_ranges() -> None:
     ints = ember.randint(3, 7, size=(100,))
     assert ints.dtype == ember.int64 and 3 <= ints.min().item() and ints.max().item() < 7
     assert sorted(ember.randperm(6).tolist()) == list(range(6))
+
+
+def test_no_grad_as_a_bare_decorator() -> None:
+    @ember.no_grad
+    def double(t: ember.Tensor) -> ember.Tensor:
+        return t * 2
+
+    assert not double(ember.ones(1, requires_grad=True)).requires_grad
+    assert ember.is_grad_enabled()
+
+
+def test_recorded_in_place_op_cannot_change_the_shape() -> None:
+    y = ember.ones(3, requires_grad=True) * 1.0
+    with pytest.raises(ValueError, match=r"in-place op: the result has shape \[2, 3\] but the "
+                                         r"tensor it updates has shape \[3\]"):
+        y.add_(ember.ones(2, 3))
+    assert y.shape == (3,)

@@ -228,3 +228,10 @@ def test_ember_module_level_functions_mirror_methods() -> None:
     assert ember.max(x).item() == 4.0
     assert ember.max(x, ember.zeros(2, 2)).tolist() == [[1.0, 0.0], [3.0, 4.0]]
     assert ember.is_tensor(x) and not ember.is_tensor(x.numpy())
+
+
+def test_cat_of_int_and_float32_is_float32() -> None:
+    joined = ember.cat([ember.tensor([1]), ember.tensor([1.5])])
+    assert joined.dtype == ember.float32 and joined.tolist() == [1.0, 1.5]
+    assert ember.stack([ember.tensor(1), ember.tensor(2.5)]).dtype == ember.float32
+    assert ember.cat([ember.ones(1), ember.ones(1, dtype=ember.float64)]).dtype == ember.float64

@@ -54,6 +54,12 @@ class set_grad_enabled:  # noqa: N801 - PyTorch's name
 class _GradModeContext:
     mode: bool
 
+    def __new__(cls, orig_func: Any = None) -> Any:
+        # ``@ember.no_grad`` without parentheses decorates too, as in PyTorch.
+        if orig_func is None:
+            return super().__new__(cls)
+        return cls()(orig_func)
+
     def __enter__(self) -> None:
         self.prev = STATE.enabled
         STATE.enabled = self.mode

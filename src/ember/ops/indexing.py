@@ -136,6 +136,9 @@ def _rebase(x: Tensor, op: Any) -> None:
     old = Tensor._wrap(x._data)
     old._requires_grad, old._node, old._version = x._requires_grad, x._node, x._version
     result = op(old)
+    if result._data.shape != x._data.shape:
+        raise ValueError(f"in-place op: the result has shape {list(result._data.shape)} but the "
+                         f"tensor it updates has shape {list(x._data.shape)}")
     x._data, x._node, x._requires_grad = result._data, result._node, result._requires_grad
     x._version += 1
 

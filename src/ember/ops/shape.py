@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ember.ops._util import normalize_dims, operands, shape_args, unbroadcast
+from ember.ops._util import cast, normalize_dims, promote_types, shape_args, unbroadcast
 from ember.tensor import Tensor
 
 
@@ -134,9 +134,12 @@ def cat(tensors: Sequence[Tensor], dim: int = 0, **kw: Any) -> Tensor:
     tensors = list(tensors)
     if not tensors:
         raise ValueError("cat: expected a non-empty sequence of tensors")
-    first = tensors[0] if isinstance(tensors[0], Tensor) else Tensor(tensors[0])
     tensors = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
-    tensors = [operands(first, t)[1] for t in tensors]
+    first = tensors[0]
+    target = first._data.dtype  # one dtype for all, promoted as PyTorch (int + float32: float32)
+    for t in tensors[1:]:
+        target = promote_types(target, t._data.dtype)
+    tensors = [cast(t, target) for t in tensors]
     d = _dim(dim, first.ndim, "cat")
     try:
         out = np.concatenate([t._data for t in tensors], axis=d)
