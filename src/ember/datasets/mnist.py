@@ -22,28 +22,41 @@ MNIST_MIRRORS = (
 )
 FASHION_MNIST_MIRRORS = ("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",)
 
-# sha256: the published .gz files (9,912,422 / 28,881 / 1,648,877 / 4,542 bytes).
-# payload_sha256: their gunzipped IDX content, which is also what our recompressed local
-# copies in shared/data/mnist decompress to, so both kinds of copy are accepted.
+# sha256: first the published .gz files (9,912,422 / 28,881 / 1,648,877 / 4,542 bytes),
+# then the project's shared/data/mnist copies, which are recompressed (different bytes).
+# payload_sha256: the gunzipped IDX content, identical for both and for any other
+# recompression; a copy matching any of these digests is accepted.
 MNIST_RESOURCES = (
     Resource(
         "train-images-idx3-ubyte.gz",
-        sha256=("440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",),
+        sha256=(
+            "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
+            "0b367032e93c5d0cea0925647cfdb18614af8ee15f83e6f2fc2ad904a6835971",
+        ),
         payload_sha256=("ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",),
     ),
     Resource(
         "train-labels-idx1-ubyte.gz",
-        sha256=("3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",),
+        sha256=(
+            "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
+            "1787548bbe0bff1ec2ecdc0ef292b02df999e2d1a6002d27500982c652b17203",
+        ),
         payload_sha256=("65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",),
     ),
     Resource(
         "t10k-images-idx3-ubyte.gz",
-        sha256=("8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",),
+        sha256=(
+            "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
+            "1a1a05eab793c14bb050b398624a11b0ffd1a2953baed553b1b9bd079e2a20be",
+        ),
         payload_sha256=("0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",),
     ),
     Resource(
         "t10k-labels-idx1-ubyte.gz",
-        sha256=("f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",),
+        sha256=(
+            "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
+            "b91679a0acfe4ba0e50a2437a903084cba1f5f92592b016a25a7dfd00455798b",
+        ),
         payload_sha256=("ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",),
     ),
 )
