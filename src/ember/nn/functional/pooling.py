@@ -78,20 +78,28 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None,  # noqa: A00
         input, kernel_size, stride, padding, dilation, ceil_mode, "max_pool2d")
     data = input._data
     padded = _padded(data, ph, pw, -np.inf)
-    best = padded[_offset_slices(0, 0, stride, dilation, out_size)].copy()
-    winner = np.zeros(best.shape, dtype=np.int8 if kh * kw < 128 else np.int32)
-    for k in range(1, kh * kw):
-        candidate = padded[_offset_slices(k // kw, k % kw, stride, dilation, out_size)]
-        better = candidate > best  # strict: ties keep the first maximum
-        np.copyto(best, candidate, where=better)
-        winner[better] = k
+    offsets = [_offset_slices(k // kw, k % kw, stride, dilation, out_size)
+               for k in range(kh * kw)]
+    # order="K" keeps the input's memory layout (channels-last after a conv), so every
+    # elementwise step below walks all of its operands in the same order.
+    best = padded[offsets[0]].copy(order="K")
+    for where in offsets[1:]:
+        np.maximum(best, padded[where], out=best)
     tiles = stride == (kh, kw) and dilation == (1, 1)
 
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
-        g_padded = np.zeros(padded.shape, dtype=g.dtype)
-        for k in range(kh * kw):
-            where = _offset_slices(k // kw, k % kw, stride, dilation, out_size)
-            routed = np.where(winner == k, g, 0).astype(g.dtype, copy=False)
+        # Route each window's gradient to its first maximum: offset k wins where it equals the
+        # max and no earlier offset already did. (Boolean masks, no scatter: all whole-array.)
+        g = g if g.strides == best.strides else g.copy(order="K")
+        g_padded = np.zeros_like(padded, dtype=g.dtype)
+        taken = np.zeros_like(best, dtype=np.bool_)
+        hit = np.empty_like(taken)
+        routed = np.empty_like(best, dtype=g.dtype)
+        for where in offsets:
+            np.equal(padded[where], best, out=hit)
+            np.greater(hit, taken, out=hit)  # hit and not taken
+            np.logical_or(taken, hit, out=taken)
+            np.multiply(g, hit, out=routed)
             if tiles:
                 g_padded[where] = routed
             else:

@@ -1,0 +1,128 @@
+"""Forward+backward time of the seed MNIST CNN in ember vs PyTorch (CPU), same process and weights.
+
+    .venv/bin/python bench/bench_cnn_layers.py [--batch 64] [--repeats 20] [--threads 2]
+
+Prints per-step medians and the ember / torch ratio, plus a per-layer breakdown for ember.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+
+import ember
+import ember.nn.functional as F
+from ember import nn
+
+
+class Net(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 32, 3, 1)
+        self.conv2 = nn.Conv2d(32, 64, 3, 1)
+        self.dropout1 = nn.Dropout(0.25)
+        self.dropout2 = nn.Dropout(0.5)
+        self.fc1 = nn.Linear(9216, 128)
+        self.fc2 = nn.Linear(128, 10)
+
+    def forward(self, x: ember.Tensor) -> ember.Tensor:
+        x = F.relu(self.conv1(x))
+        x = F.relu(self.conv2(x))
+        x = F.max_pool2d(x, 2)
+        x = self.dropout1(x)
+        x = ember.flatten(x, 1)
+        x = F.relu(self.fc1(x))
+        x = self.dropout2(x)
+        return F.log_softmax(self.fc2(x), dim=1)
+
+
+def torch_net():  # type: ignore[no-untyped-def]
+    import torch
+    import torch.nn as tnn
+    import torch.nn.functional as TF
+
+    class TorchNet(tnn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.conv1 = tnn.Conv2d(1, 32, 3, 1)
+            self.conv2 = tnn.Conv2d(32, 64, 3, 1)
+            self.dropout1 = tnn.Dropout(0.25)
+            self.dropout2 = tnn.Dropout(0.5)
+            self.fc1 = tnn.Linear(9216, 128)
+            self.fc2 = tnn.Linear(128, 10)
+
+        def forward(self, x):  # type: ignore[no-untyped-def]
+            x = TF.relu(self.conv1(x))
+            x = TF.relu(self.conv2(x))
+            x = TF.max_pool2d(x, 2)
+            x = self.dropout1(x)
+            x = torch.flatten(x, 1)
+            x = TF.relu(self.fc1(x))
+            x = self.dropout2(x)
+            return TF.log_softmax(self.fc2(x), dim=1)
+
+    return TorchNet()
+
+
+def timed(step, repeats: int) -> float:  # type: ignore[no-untyped-def]
+    for _ in range(3):
+        step()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--batch", type=int, default=64)
+    parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+
+    rng = np.random.default_rng(0)
+    images = rng.standard_normal((args.batch, 1, 28, 28), dtype=np.float32)
+    labels = rng.integers(0, 10, args.batch)
+    ember.manual_seed(0)
+    model = Net()
+    x, y = ember.tensor(images), ember.tensor(labels)
+
+    def ember_step() -> None:
+        model.zero_grad()
+        F.nll_loss(model(x), y).backward()
+
+    try:
+        import torch
+    except ImportError:
+        torch = None
+    if torch is not None:
+        torch.set_num_threads(args.threads)
+        reference = torch_net()
+        reference.load_state_dict({k: torch.from_numpy(v.numpy().copy())
+                                   for k, v in model.state_dict().items()})
+        tx, ty = torch.from_numpy(images), torch.from_numpy(labels)
+
+        def torch_step() -> None:
+            reference.zero_grad()
+            torch.nn.functional.nll_loss(reference(tx), ty).backward()
+
+    # Interleave the two so that machine noise hits both alike.
+    ember_times, torch_times = [], []
+    for _ in range(3):
+        ember_times.append(timed(ember_step, args.repeats))
+        if torch is not None:
+            torch_times.append(timed(torch_step, args.repeats))
+    ember_ms = min(ember_times) * 1e3
+    print(f"ember forward+backward (N={args.batch}): {ember_ms:.1f} ms")
+    if torch is not None:
+        torch_ms = min(torch_times) * 1e3
+        print(f"torch forward+backward (N={args.batch}, {args.threads} threads): {torch_ms:.1f} ms")
+        print(f"ratio ember / torch: {ember_ms / torch_ms:.2f}")
+
+
+if __name__ == "__main__":
+    main()
