@@ -111,3 +111,10 @@ def test_load_mnist_downloads_into_the_user_cache(server, shared_data, monkeypat
     )
     (_, y_again), _ = load_mnist(download=False)  # now served from the cache
     np.testing.assert_array_equal(y_again, y_train)
+
+
+def test_shared_copies_match_the_recorded_checksums(shared_data):
+    from ember.datasets._download import verify
+
+    for resource in MNIST_RESOURCES:
+        verify(shared_data / "mnist" / resource.filename, resource)  # raises on mismatch
