@@ -1,0 +1,28 @@
+"""``ember.keras``: Keras's high-level API on top of ``ember.nn``.
+
+>>> from ember import keras
+>>> model = keras.Sequential([keras.layers.Dense(10, activation="softmax", input_shape=(784,))])
+>>> model.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy",
+...               metrics=["accuracy"])
+"""
+
+from ember.keras import (
+    activations,
+    backend,
+    callbacks,
+    datasets,
+    initializers,
+    layers,
+    losses,
+    metrics,
+    models,
+    optimizers,
+    regularizers,
+    utils,
+)
+from ember.keras.layers import Input
+from ember.keras.models import Model, Sequential, load_model
+
+__all__ = ["Input", "Model", "Sequential", "activations", "backend", "callbacks", "datasets",
+           "initializers", "layers", "load_model", "losses", "metrics", "models", "optimizers",
+           "regularizers", "utils"]

@@ -1,0 +1,43 @@
+"""Keras layers; each wraps the ``ember.nn`` layer that does its maths."""
+
+from ember.keras.layers.base import Layer
+from ember.keras.layers.conv import (
+    AveragePooling2D,
+    AvgPool2D,
+    Conv2D,
+    GlobalAveragePooling2D,
+    GlobalAvgPool2D,
+    GlobalMaxPool2D,
+    GlobalMaxPooling2D,
+    MaxPool2D,
+    MaxPooling2D,
+)
+from ember.keras.layers.core import (
+    Activation,
+    Dense,
+    Dropout,
+    Flatten,
+    InputLayer,
+    LeakyReLU,
+    ReLU,
+    Rescaling,
+    Reshape,
+    Softmax,
+)
+from ember.keras.layers.embedding import Embedding
+from ember.keras.layers.merge import Add, Average, Concatenate, Multiply, Subtract
+from ember.keras.layers.normalization import BatchNormalization, Normalization
+
+
+def Input(shape: object = None, batch_size: int | None = None, name: str | None = None,  # noqa: N802
+          **kwargs: object) -> object:
+    """A symbolic input for building models: ``keras.Input(shape=(784,))``."""
+    from ember.keras.models.functional import Input as make_input
+
+    return make_input(shape, batch_size=batch_size, name=name, **kwargs)
+
+
+LAYER_CLASSES = {cls.__name__: cls for cls in (
+    Activation, Add, Average, AveragePooling2D, BatchNormalization, Concatenate, Conv2D, Dense,
+    Dropout, Embedding, Flatten, GlobalAveragePooling2D, GlobalMaxPooling2D, InputLayer, LeakyReLU,
+    MaxPooling2D, Multiply, Normalization, ReLU, Rescaling, Reshape, Softmax, Subtract)}

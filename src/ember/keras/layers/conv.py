@@ -1,0 +1,200 @@
+"""Keras convolution and pooling layers: channels-last (N, H, W, C) over ember's NCHW modules."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import ember.nn.functional as F
+from ember import nn
+from ember.keras import activations, initializers, regularizers
+from ember.keras.layers.base import KerasWeight, Layer, initialize
+from ember.tensor import Tensor
+
+
+def _pair(value: Any, name: str) -> tuple[int, int]:
+    pair = (value, value) if isinstance(value, int) else tuple(value)
+    if len(pair) != 2 or any(int(v) <= 0 for v in pair):
+        raise ValueError(f"{name} must be a positive int or a pair of them, got {value!r}")
+    return int(pair[0]), int(pair[1])
+
+
+def _check_padding(padding: str) -> str:
+    padding = padding.lower()
+    if padding not in ("valid", "same"):
+        raise ValueError(f"padding must be 'valid' or 'same', got {padding!r}")
+    return padding
+
+
+def _same_padding(size: int, kernel: int, stride: int, dilation: int = 1) -> tuple[int, int]:
+    """TensorFlow's 'same': output ceil(size / stride), any odd padding goes after."""
+    effective = (kernel - 1) * dilation + 1
+    out = math.ceil(size / stride)
+    total = max((out - 1) * stride + effective - size, 0)
+    return total // 2, total - total // 2
+
+
+def _to_nchw(x: Tensor) -> Tensor:
+    return x.permute(0, 3, 1, 2)
+
+
+def _to_nhwc(x: Tensor) -> Tensor:
+    return x.permute(0, 2, 3, 1)
+
+
+def _pad_same(x: Tensor, kernel: tuple[int, int], stride: tuple[int, int],
+              dilation: tuple[int, int] = (1, 1), value: float = 0.0) -> Tensor:
+    """Pad an NCHW tensor so a 'valid' window op gives TensorFlow's 'same' output size."""
+    top, bottom = _same_padding(x.shape[2], kernel[0], stride[0], dilation[0])
+    left, right = _same_padding(x.shape[3], kernel[1], stride[1], dilation[1])
+    if top == bottom == left == right == 0:
+        return x
+    return F.pad(x, (left, right, top, bottom), value=value)
+
+
+def _expect_4d(layer: Layer, input_shape: tuple[int | None, ...]) -> None:
+    if len(input_shape) != 4:
+        raise ValueError(f"{type(layer).__name__} layer {layer.name!r} expects images shaped "
+                         f"(None, height, width, channels), got {input_shape}")
+
+
+class Conv2D(Layer):
+    """2-D convolution over (N, H, W, C) images, computed by ``nn.Conv2d``."""
+
+    def __init__(self, filters: int, kernel_size: Any, strides: Any = (1, 1),
+                 padding: str = "valid", data_format: str | None = None,
+                 dilation_rate: Any = (1, 1), activation: Any = None, use_bias: bool = True,
+                 kernel_initializer: Any = "glorot_uniform", bias_initializer: Any = "zeros",
+                 kernel_regularizer: Any = None, bias_regularizer: Any = None,
+                 activity_regularizer: Any = None, kernel_constraint: Any = None,
+                 bias_constraint: Any = None, groups: int = 1, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if data_format not in (None, "channels_last"):
+            raise ValueError("Conv2D: only data_format='channels_last' is supported")
+        self.filters = int(filters)
+        self.kernel_size = _pair(kernel_size, "kernel_size")
+        self.strides = _pair(strides, "strides")
+        self.dilation_rate = _pair(dilation_rate, "dilation_rate")
+        self.padding = _check_padding(padding)
+        self.activation = activations.get(activation)
+        self.use_bias = use_bias
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.conv: nn.Conv2d | None = None
+
+    def build(self, input_shape: tuple[int | None, ...]) -> None:
+        _expect_4d(self, input_shape)
+        channels = input_shape[-1]
+        self.conv = nn.Conv2d(channels, self.filters, self.kernel_size, stride=self.strides,
+                              padding=0, dilation=self.dilation_rate, bias=self.use_bias)
+        # Keras's kernel is (kh, kw, in, out); nn.Conv2d keeps (out, in, kh, kw).
+        initialize(self.conv.weight, self.kernel_initializer,
+                   self.kernel_size + (channels, self.filters), lambda a: a.transpose(3, 2, 0, 1))
+        if self.use_bias:
+            initialize(self.conv.bias, self.bias_initializer, (self.filters,))
+
+    def call_logits(self, x: Tensor) -> Tensor:
+        x = _to_nchw(x)
+        if self.padding == "same":
+            x = _pad_same(x, self.kernel_size, self.strides, self.dilation_rate)
+        return _to_nhwc(self.conv(x))
+
+    def call(self, x: Tensor, training: bool | None = None) -> Tensor:
+        return self.activation(self.call_logits(x))
+
+    def keras_weights(self) -> list[KerasWeight]:
+        if self.conv is None:
+            return []
+        weights = [KerasWeight("kernel", self.conv.weight, lambda a: a.transpose(2, 3, 1, 0),
+                               lambda a: a.transpose(3, 2, 0, 1))]
+        if self.use_bias:
+            weights.append(KerasWeight("bias", self.conv.bias))
+        return weights
+
+    def regularization_losses(self) -> list[Tensor]:
+        losses = []
+        if self.kernel_regularizer is not None and self.conv is not None:
+            losses.append(self.kernel_regularizer(self.conv.weight))
+        if self.bias_regularizer is not None and self.use_bias and self.conv is not None:
+            losses.append(self.bias_regularizer(self.conv.bias))
+        return losses
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "filters": self.filters,
+                "kernel_size": list(self.kernel_size), "strides": list(self.strides),
+                "padding": self.padding, "dilation_rate": list(self.dilation_rate),
+                "activation": activations.serialize(self.activation), "use_bias": self.use_bias,
+                "kernel_initializer": initializers.serialize(self.kernel_initializer),
+                "bias_initializer": initializers.serialize(self.bias_initializer),
+                "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+                "bias_regularizer": regularizers.serialize(self.bias_regularizer)}
+
+
+class _Pooling2D(Layer):
+    def __init__(self, pool_size: Any = (2, 2), strides: Any = None, padding: str = "valid",
+                 data_format: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.pool_size = _pair(pool_size, "pool_size")
+        self.strides = self.pool_size if strides is None else _pair(strides, "strides")
+        self.padding = _check_padding(padding)
+
+    def build(self, input_shape: tuple[int | None, ...]) -> None:
+        _expect_4d(self, input_shape)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "pool_size": list(self.pool_size),
+                "strides": list(self.strides), "padding": self.padding}
+
+
+class MaxPooling2D(_Pooling2D):
+    """Max over ``pool_size`` windows of (N, H, W, C) images (``F.max_pool2d``)."""
+
+    def call(self, x: Tensor, training: bool | None = None) -> Tensor:
+        x = _to_nchw(x)
+        if self.padding == "same":
+            x = _pad_same(x, self.pool_size, self.strides, value=float("-inf"))
+        return _to_nhwc(F.max_pool2d(x, self.pool_size, self.strides))
+
+
+class AveragePooling2D(_Pooling2D):
+    """Mean over ``pool_size`` windows of (N, H, W, C) images (``F.avg_pool2d``)."""
+
+    def call(self, x: Tensor, training: bool | None = None) -> Tensor:
+        x = _to_nchw(x)
+        if self.padding == "same":
+            # Keras averages over the real pixels only: divide by the window's coverage.
+            ones = Tensor._wrap(x._data[:1, :1] * 0 + 1)
+            pooled = F.avg_pool2d(_pad_same(x, self.pool_size, self.strides), self.pool_size,
+                                  self.strides)
+            coverage = F.avg_pool2d(_pad_same(ones, self.pool_size, self.strides),
+                                    self.pool_size, self.strides)
+            return _to_nhwc(pooled / coverage)
+        return _to_nhwc(F.avg_pool2d(x, self.pool_size, self.strides))
+
+
+class GlobalAveragePooling2D(Layer):
+    """(N, H, W, C) -> (N, C), the mean over all positions."""
+
+    def __init__(self, data_format: str | None = None, keepdims: bool = False,
+                 **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.keepdims = keepdims
+
+    def call(self, x: Tensor, training: bool | None = None) -> Tensor:
+        return x.mean(dim=(1, 2), keepdim=self.keepdims)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "keepdims": self.keepdims}
+
+
+class GlobalMaxPooling2D(GlobalAveragePooling2D):
+    """(N, H, W, C) -> (N, C), the max over all positions."""
+
+    def call(self, x: Tensor, training: bool | None = None) -> Tensor:
+        return x.amax(dim=(1, 2), keepdim=self.keepdims)
+
+
+MaxPool2D, AvgPool2D = MaxPooling2D, AveragePooling2D
+GlobalAvgPool2D, GlobalMaxPool2D = GlobalAveragePooling2D, GlobalMaxPooling2D

@@ -1,0 +1,123 @@
+"""``BatchNormalization`` (over ``nn.BatchNorm1d/2d``) and ``Normalization`` (fixed statistics)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ember import nn
+from ember.autograd.grad_mode import no_grad
+from ember.keras import initializers
+from ember.keras.layers.base import KerasWeight, Layer, initialize, to_tensor
+from ember.tensor import Tensor
+
+
+class BatchNormalization(Layer):
+    """Normalise each channel (the last axis) by batch statistics while training and by moving
+    averages at inference. Keras's ``momentum=0.99`` is PyTorch's ``momentum=0.01``.
+    """
+
+    def __init__(self, axis: int = -1, momentum: float = 0.99, epsilon: float = 1e-3,
+                 center: bool = True, scale: bool = True, beta_initializer: Any = "zeros",
+                 gamma_initializer: Any = "ones", moving_mean_initializer: Any = "zeros",
+                 moving_variance_initializer: Any = "ones", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if axis not in (-1,):
+            raise ValueError("BatchNormalization: only axis=-1 (channels last) is supported")
+        self.axis, self.momentum, self.epsilon = axis, float(momentum), float(epsilon)
+        self.center, self.scale = center, scale
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.bn: nn.Module | None = None
+
+    def build(self, input_shape: tuple[int | None, ...]) -> None:
+        if len(input_shape) not in (2, 3, 4):
+            raise ValueError(f"BatchNormalization layer {self.name!r} expects 2-D, 3-D or 4-D "
+                             f"input, got {input_shape}")
+        channels = input_shape[-1]
+        kind = nn.BatchNorm2d if len(input_shape) == 4 else nn.BatchNorm1d
+        self.bn = kind(channels, eps=self.epsilon, momentum=1 - self.momentum, affine=True)
+        initialize(self.bn.weight, self.gamma_initializer, (channels,))
+        initialize(self.bn.bias, self.beta_initializer, (channels,))
+        if not self.scale:
+            self.bn.weight.requires_grad_(False)
+        if not self.center:
+            self.bn.bias.requires_grad_(False)
+
+    def call(self, x: Tensor, training: bool | None = None) -> Tensor:
+        self.bn.train(bool(training))
+        if x.ndim == 4:
+            return self.bn(x.permute(0, 3, 1, 2)).permute(0, 2, 3, 1)
+        if x.ndim == 3:
+            return self.bn(x.permute(0, 2, 1)).permute(0, 2, 1)
+        return self.bn(x)
+
+    def keras_weights(self) -> list[KerasWeight]:
+        if self.bn is None:
+            return []
+        weights = []
+        if self.scale:
+            weights.append(KerasWeight("gamma", self.bn.weight))
+        if self.center:
+            weights.append(KerasWeight("beta", self.bn.bias))
+        weights.append(KerasWeight("moving_mean", self.bn.running_mean, trainable=False))
+        weights.append(KerasWeight("moving_variance", self.bn.running_var, trainable=False))
+        return weights
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "axis": self.axis, "momentum": self.momentum,
+                "epsilon": self.epsilon, "center": self.center, "scale": self.scale}
+
+
+class Normalization(Layer):
+    """``(x - mean) / sqrt(variance)`` per feature, with statistics given or learnt by ``adapt``.
+
+    >>> norm = keras.layers.Normalization()
+    >>> norm.adapt(x_train)
+    """
+
+    def __init__(self, axis: int = -1, mean: Any = None, variance: Any = None,
+                 invert: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.axis, self.invert = axis, invert
+        self.register_buffer("mean", None if mean is None else to_tensor(np.asarray(mean,
+                                                                                     np.float32)))
+        self.register_buffer("variance", None if variance is None else to_tensor(
+            np.asarray(variance, np.float32)))
+
+    def adapt(self, data: Any) -> None:
+        """Learn per-feature mean and variance from ``data`` (an array or a tensor)."""
+        array = np.asarray(data.numpy() if isinstance(data, Tensor) else data, dtype=np.float64)
+        if array.ndim < 1 or array.shape[0] == 0:
+            raise ValueError(f"Normalization.adapt: needs a non-empty batch of samples, got "
+                             f"shape {array.shape}")
+        feature_axis = self.axis % array.ndim
+        axes = tuple(i for i in range(array.ndim) if i != feature_axis)
+        with no_grad():
+            self.mean = Tensor._wrap(array.mean(axis=axes).astype(np.float32))
+            self.variance = Tensor._wrap(array.var(axis=axes).astype(np.float32))
+
+    def build(self, input_shape: tuple[int | None, ...]) -> None:
+        if self.mean is None:
+            raise ValueError(f"Normalization layer {self.name!r} has no statistics: call "
+                             "adapt(data) or pass mean= and variance= first")
+
+    def call(self, x: Tensor, training: bool | None = None) -> Tensor:
+        std = (self.variance + 1e-7).sqrt()
+        if self.invert:
+            return x * std + self.mean
+        return (x - self.mean) / std
+
+    def keras_weights(self) -> list[KerasWeight]:
+        if self.mean is None:
+            return []
+        return [KerasWeight("mean", self.mean, trainable=False),
+                KerasWeight("variance", self.variance, trainable=False)]
+
+    def get_config(self) -> dict[str, Any]:
+        config = {**super().get_config(), "axis": self.axis, "invert": self.invert}
+        if self.mean is not None:
+            config["mean"] = self.mean.numpy().tolist()
+            config["variance"] = self.variance.numpy().tolist()
+        return config

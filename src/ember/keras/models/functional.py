@@ -1,0 +1,171 @@
+"""The functional API: ``keras.Input`` placeholders, layers called on them, ``keras.Model``.
+
+Calling a layer on a ``KerasTensor`` builds the layer and records which tensors it read; the model
+replays those calls in order on real data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ember import nn
+from ember.autograd.grad_mode import no_grad
+from ember.keras import activations
+from ember.keras.layers.base import Layer, as_shape
+from ember.keras.layers.core import Activation, InputLayer, Softmax
+from ember.keras.models.model import Model
+from ember.tensor import Tensor
+
+
+class KerasTensor:
+    """A symbolic tensor: a shape (batch dim None) and the layer call that produces it."""
+
+    def __init__(self, shape: tuple[int | None, ...], layer: Layer,
+                 parents: list[KerasTensor], dtype: str = "float32") -> None:
+        self.shape, self.layer, self.parents, self.dtype = tuple(shape), layer, parents, dtype
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    def __repr__(self) -> str:
+        return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, from={self.layer.name!r}>"
+
+
+def Input(shape: Any = None, batch_size: int | None = None, name: str | None = None,  # noqa: N802
+          dtype: Any = None, **kwargs: Any) -> KerasTensor:
+    layer = InputLayer(shape=shape, name=name)
+    dtype_name = "float32" if dtype is None else str(np.dtype(dtype))
+    return KerasTensor((batch_size,) + as_shape(shape), layer, [], dtype_name)
+
+
+def _dummy(t: KerasTensor) -> Tensor:
+    dtype = np.int64 if t.dtype.startswith("int") else np.float32
+    return Tensor._wrap(np.zeros((1,) + tuple(1 if s is None else s for s in t.shape[1:]), dtype))
+
+
+def call_symbolic(layer: Layer, x: Any) -> KerasTensor:
+    """Build ``layer`` for the symbolic input(s) and return its symbolic output."""
+    parents = list(x) if isinstance(x, (list, tuple)) else [x]
+    dummies = [_dummy(p) for p in parents]
+    was_training = layer.training
+    layer.eval()
+    with no_grad():
+        out = layer(dummies if isinstance(x, (list, tuple)) else dummies[0], training=False)
+    layer.train(was_training)
+    layer.output_shape = (None,) + tuple(out.shape[1:])
+    return KerasTensor(layer.output_shape, layer, parents)
+
+
+def _topological(outputs: list[KerasTensor]) -> list[KerasTensor]:
+    order, seen = [], set()
+    stack: list[tuple[KerasTensor, bool]] = [(t, False) for t in reversed(outputs)]
+    while stack:
+        tensor, done = stack.pop()
+        if done:
+            order.append(tensor)
+            continue
+        if id(tensor) in seen:
+            continue
+        seen.add(id(tensor))
+        stack.append((tensor, True))
+        stack.extend((p, False) for p in reversed(tensor.parents) if id(p) not in seen)
+    return order
+
+
+class Functional(Model):
+    """A model defined by its input and output ``KerasTensor``s."""
+
+    def __init__(self, inputs: Any, outputs: Any, name: str | None = None,
+                 trainable: bool = True) -> None:
+        super().__init__(name=name, trainable=trainable)
+        self.multi_input = isinstance(inputs, (list, tuple))
+        self.multi_output = isinstance(outputs, (list, tuple))
+        self.inputs = list(inputs) if self.multi_input else [inputs]
+        self.outputs = list(outputs) if self.multi_output else [outputs]
+        for t in self.inputs + self.outputs:
+            if not isinstance(t, KerasTensor):
+                raise TypeError(f"Model(inputs, outputs) takes keras.Input tensors and the "
+                                f"results of layer calls, got {type(t).__name__}")
+        self.order = _topological(self.outputs)
+        input_ids = {id(t) for t in self.inputs}
+        for t in self.order:
+            if not t.parents and id(t) not in input_ids:
+                raise ValueError(f"output depends on {t!r}, which is not among the model's inputs")
+        self.graph = nn.ModuleDict()
+        for t in self.order:
+            if t.layer.name not in self.graph:
+                self.graph[t.layer.name] = t.layer
+            elif self.graph[t.layer.name] is not t.layer:
+                raise ValueError(f"two different layers are named {t.layer.name!r}")
+        self.built = True
+
+    @property
+    def layers(self) -> list[Layer]:
+        return list(self.graph.values())
+
+    def ensure_built(self, input_shape: Any) -> None:
+        pass
+
+    def build(self, input_shape: Any = None) -> None:
+        self.built = True
+
+    def _run(self, x: Any, training: bool | None, logits: bool) -> Any:
+        xs = list(x) if isinstance(x, (list, tuple)) else [x]
+        if len(xs) != len(self.inputs):
+            raise ValueError(f"model {self.name!r} expects {len(self.inputs)} inputs, got "
+                             f"{len(xs)}")
+        values: dict[int, Any] = {id(t): v for t, v in zip(self.inputs, xs)}
+        last = self.outputs[0]
+        for t in self.order:
+            if id(t) in values:
+                continue
+            args = [values[id(p)] for p in t.parents]
+            arg = args if len(args) > 1 else args[0]
+            if logits and t is last:
+                if isinstance(t.layer, (Activation, Softmax)):
+                    values[id(t)] = arg
+                else:
+                    values[id(t)] = t.layer.call_logits(arg)
+            else:
+                values[id(t)] = t.layer(arg, training=training)
+        results = [values[id(t)] for t in self.outputs]
+        return results if self.multi_output else results[0]
+
+    def call(self, x: Any, training: bool | None = None) -> Any:
+        return self._run(x, training, logits=False)
+
+    def call_logits(self, x: Any, training: bool | None = None) -> Tensor:
+        return self._run(x, training, logits=True)
+
+    def output_activation(self) -> str | None:
+        if self.multi_output:
+            return None
+        layer = self.outputs[0].layer
+        if isinstance(layer, Softmax) and layer.axis == -1:
+            return "softmax"
+        fn = getattr(layer, "activation", None)
+        if fn is None or not (hasattr(layer, "call_logits") or isinstance(layer, Activation)):
+            return None
+        try:
+            return activations.serialize(fn)
+        except ValueError:
+            return None
+
+    def _accepts_integer_input(self) -> bool:
+        return any(t.dtype.startswith("int") for t in self.inputs)
+
+    def get_config(self) -> dict[str, Any]:
+        index = {id(t): i for i, t in enumerate(self.order)}
+        return {
+            "name": self.name,
+            "layers": [{"class_name": type(layer).__name__, "config": layer.get_config()}
+                       for layer in self.layers],
+            "tensors": [{"layer": t.layer.name, "parents": [index[id(p)] for p in t.parents],
+                         "shape": list(t.shape), "dtype": t.dtype} for t in self.order],
+            "inputs": [index[id(t)] for t in self.inputs],
+            "outputs": [index[id(t)] for t in self.outputs],
+            "multi_input": self.multi_input, "multi_output": self.multi_output,
+        }

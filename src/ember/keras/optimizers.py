@@ -1,0 +1,239 @@
+"""Keras optimizers: Keras's names and defaults over ``ember.optim``'s update rules.
+
+A Keras optimizer is created before the model has weights, so it keeps its configuration and
+builds the ``ember.optim`` optimizer on the model's parameters at the first training step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from ember import optim
+from ember.keras._registry import Registry
+from ember.tensor import Tensor
+
+_OPTIMIZERS = Registry("optimizer")
+
+
+class Optimizer:
+    """Base class. ``learning_rate`` may be read and assigned at any time (callbacks do)."""
+
+    def __init__(self, learning_rate: float = 0.001, weight_decay: float | None = None,
+                 clipnorm: float | None = None, clipvalue: float | None = None,
+                 global_clipnorm: float | None = None, name: str | None = None, **kwargs: Any
+                 ) -> None:
+        if "lr" in kwargs:  # Keras 2 spelling
+            learning_rate = kwargs.pop("lr")
+        if kwargs:
+            raise TypeError(f"{type(self).__name__}: unexpected arguments {sorted(kwargs)}")
+        if not learning_rate > 0 and not callable(learning_rate):
+            raise ValueError(f"{type(self).__name__}: learning_rate must be positive, got "
+                             f"{learning_rate}")
+        self._learning_rate = learning_rate
+        self.weight_decay = weight_decay
+        self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, global_clipnorm
+        self.name = name or type(self).__name__.lower()
+        self.inner: optim.Optimizer | None = None
+        self.iterations = 0
+
+    # -------------------------------------------------------------- what subclasses provide
+    def _make(self, params: list[Tensor], lr: float) -> optim.Optimizer:
+        raise NotImplementedError
+
+    def _config(self) -> dict[str, Any]:
+        return {}
+
+    # -------------------------------------------------------------- training
+    @property
+    def learning_rate(self) -> float:
+        if self.inner is not None:
+            return float(self.inner.param_groups[0]["lr"])
+        return float(self._current_schedule_lr())
+
+    @learning_rate.setter
+    def learning_rate(self, value: float) -> None:
+        self._learning_rate = float(value)
+        if self.inner is not None:
+            for group in self.inner.param_groups:
+                group["lr"] = float(value)
+
+    lr = learning_rate
+
+    def _current_schedule_lr(self) -> float:
+        if callable(self._learning_rate):
+            return float(self._learning_rate(self.iterations))
+        return float(self._learning_rate)
+
+    def build(self, params: Iterable[Tensor]) -> None:
+        self.inner = self._make([p for p in params if p.requires_grad],
+                                self._current_schedule_lr())
+
+    def zero_grad(self) -> None:
+        if self.inner is not None:
+            self.inner.zero_grad(set_to_none=True)
+
+    def step(self) -> None:
+        """Apply one update with the gradients already in ``.grad``."""
+        assert self.inner is not None, "build() the optimizer on the model's parameters first"
+        if callable(self._learning_rate):
+            for group in self.inner.param_groups:
+                group["lr"] = self._current_schedule_lr()
+        self._clip()
+        self.inner.step()
+        self.iterations += 1
+
+    def _clip(self) -> None:
+        if not (self.clipvalue or self.clipnorm or self.global_clipnorm):
+            return
+        grads = [p.grad._data for g in self.inner.param_groups for p in g["params"]
+                 if p.grad is not None]
+        if self.clipvalue:
+            for grad in grads:
+                np.clip(grad, -self.clipvalue, self.clipvalue, out=grad)
+        if self.clipnorm:
+            for grad in grads:
+                norm = float(np.sqrt(np.sum(grad * grad)))
+                if norm > self.clipnorm:
+                    grad *= self.clipnorm / norm
+        if self.global_clipnorm:
+            total = float(np.sqrt(sum(float(np.sum(g * g)) for g in grads)))
+            if total > self.global_clipnorm:
+                for grad in grads:
+                    grad *= self.global_clipnorm / total
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"iterations": self.iterations,
+                "inner": self.inner.state_dict() if self.inner is not None else None}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.iterations = int(state.get("iterations", 0))
+        if state.get("inner") is not None and self.inner is not None:
+            self.inner.load_state_dict(state["inner"])
+
+    def get_config(self) -> dict[str, Any]:
+        lr = self._learning_rate
+        return {"name": self.name, "learning_rate": lr if not callable(lr) else float(lr(0)),
+                "weight_decay": self.weight_decay, "clipnorm": self.clipnorm,
+                "clipvalue": self.clipvalue, "global_clipnorm": self.global_clipnorm,
+                **self._config()}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Optimizer:
+        return cls(**config)
+
+
+@_OPTIMIZERS.register("sgd")
+class SGD(Optimizer):
+    def __init__(self, learning_rate: float = 0.01, momentum: float = 0.0, nesterov: bool = False,
+                 **kwargs: Any) -> None:
+        super().__init__(learning_rate, **kwargs)
+        self.momentum, self.nesterov = momentum, nesterov
+
+    def _make(self, params: list[Tensor], lr: float) -> optim.Optimizer:
+        return optim.SGD(params, lr=lr, momentum=self.momentum, nesterov=self.nesterov,
+                         weight_decay=self.weight_decay or 0.0)
+
+    def _config(self) -> dict[str, Any]:
+        return {"momentum": self.momentum, "nesterov": self.nesterov}
+
+
+@_OPTIMIZERS.register("rmsprop")
+class RMSprop(Optimizer):
+    def __init__(self, learning_rate: float = 0.001, rho: float = 0.9, momentum: float = 0.0,
+                 epsilon: float = 1e-7, centered: bool = False, **kwargs: Any) -> None:
+        super().__init__(learning_rate, **kwargs)
+        self.rho, self.momentum, self.epsilon, self.centered = rho, momentum, epsilon, centered
+
+    def _make(self, params: list[Tensor], lr: float) -> optim.Optimizer:
+        return optim.RMSprop(params, lr=lr, alpha=self.rho, eps=self.epsilon,
+                             momentum=self.momentum, centered=self.centered,
+                             weight_decay=self.weight_decay or 0.0)
+
+    def _config(self) -> dict[str, Any]:
+        return {"rho": self.rho, "momentum": self.momentum, "epsilon": self.epsilon,
+                "centered": self.centered}
+
+
+@_OPTIMIZERS.register("adam")
+class Adam(Optimizer):
+    def __init__(self, learning_rate: float = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
+                 epsilon: float = 1e-7, amsgrad: bool = False, **kwargs: Any) -> None:
+        super().__init__(learning_rate, **kwargs)
+        self.beta_1, self.beta_2, self.epsilon, self.amsgrad = beta_1, beta_2, epsilon, amsgrad
+
+    def _make(self, params: list[Tensor], lr: float) -> optim.Optimizer:
+        return optim.Adam(params, lr=lr, betas=(self.beta_1, self.beta_2), eps=self.epsilon,
+                          amsgrad=self.amsgrad, weight_decay=self.weight_decay or 0.0)
+
+    def _config(self) -> dict[str, Any]:
+        return {"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon,
+                "amsgrad": self.amsgrad}
+
+
+@_OPTIMIZERS.register("adamw")
+class AdamW(Adam):
+    def __init__(self, learning_rate: float = 0.001, weight_decay: float = 0.004,
+                 **kwargs: Any) -> None:
+        super().__init__(learning_rate, weight_decay=weight_decay, **kwargs)
+
+    def _make(self, params: list[Tensor], lr: float) -> optim.Optimizer:
+        return optim.AdamW(params, lr=lr, betas=(self.beta_1, self.beta_2), eps=self.epsilon,
+                           amsgrad=self.amsgrad, weight_decay=self.weight_decay or 0.0)
+
+
+@_OPTIMIZERS.register("adagrad")
+class Adagrad(Optimizer):
+    def __init__(self, learning_rate: float = 0.001, initial_accumulator_value: float = 0.1,
+                 epsilon: float = 1e-7, **kwargs: Any) -> None:
+        super().__init__(learning_rate, **kwargs)
+        self.initial_accumulator_value, self.epsilon = initial_accumulator_value, epsilon
+
+    def _make(self, params: list[Tensor], lr: float) -> optim.Optimizer:
+        return optim.Adagrad(params, lr=lr, eps=self.epsilon,
+                             initial_accumulator_value=self.initial_accumulator_value,
+                             weight_decay=self.weight_decay or 0.0)
+
+    def _config(self) -> dict[str, Any]:
+        return {"initial_accumulator_value": self.initial_accumulator_value,
+                "epsilon": self.epsilon}
+
+
+@_OPTIMIZERS.register("adadelta")
+class Adadelta(Optimizer):
+    def __init__(self, learning_rate: float = 0.001, rho: float = 0.95, epsilon: float = 1e-7,
+                 **kwargs: Any) -> None:
+        super().__init__(learning_rate, **kwargs)
+        self.rho, self.epsilon = rho, epsilon
+
+    def _make(self, params: list[Tensor], lr: float) -> optim.Optimizer:
+        return optim.Adadelta(params, lr=lr, rho=self.rho, eps=self.epsilon,
+                              weight_decay=self.weight_decay or 0.0)
+
+    def _config(self) -> dict[str, Any]:
+        return {"rho": self.rho, "epsilon": self.epsilon}
+
+
+def get(identifier: Any) -> Optimizer:
+    """An optimizer from its name (Keras's defaults), a config dict, or an instance."""
+    if isinstance(identifier, Optimizer):
+        return identifier
+    if isinstance(identifier, str):
+        return _OPTIMIZERS.lookup(identifier)()
+    if isinstance(identifier, dict):
+        return _OPTIMIZERS.lookup(identifier["class_name"]).from_config(
+            identifier.get("config", {}))
+    raise TypeError(f"optimizer must be a name or a keras Optimizer, got {identifier!r}")
+
+
+def serialize(optimizer: Optimizer) -> dict[str, Any]:
+    for name, cls in _OPTIMIZERS.entries.items():
+        if type(optimizer) is cls:
+            return {"class_name": name, "config": optimizer.get_config()}
+    raise ValueError(f"optimizer {optimizer!r} is not a built-in one and can't be saved by name")
+
+
+def names() -> list[str]:
+    return _OPTIMIZERS.names()
