@@ -223,3 +223,16 @@ def test_module_repr_of_a_custom_net():
         "  )\n"
         ")"
     )
+
+
+def test_deepcopy_and_pickle_keep_structure_and_values():
+    import copy
+    import pickle
+
+    net = Net()
+    for clone in (copy.deepcopy(net), pickle.loads(pickle.dumps(net))):
+        assert repr(clone) == repr(net)
+        assert isinstance(clone.block.fc.weight, nn.Parameter)
+        assert clone.block.fc.weight is not net.block.fc.weight
+        for (name, value), other in zip(net.state_dict().items(), clone.state_dict().values()):
+            np.testing.assert_array_equal(value.numpy(), other.numpy(), err_msg=name)

@@ -90,7 +90,10 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None,  # noqa: A00
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
         # Route each window's gradient to its first maximum: offset k wins where it equals the
         # max and no earlier offset already did. (Boolean masks, no scatter: all whole-array.)
-        g = g if g.strides == best.strides else g.copy(order="K")
+        if g.strides != best.strides:  # bring g into best's memory layout
+            same_layout = np.empty_like(best, dtype=g.dtype)
+            same_layout[...] = g
+            g = same_layout
         g_padded = np.zeros_like(padded, dtype=g.dtype)
         taken = np.zeros_like(best, dtype=np.bool_)
         hit = np.empty_like(taken)
