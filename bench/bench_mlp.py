@@ -12,10 +12,10 @@ import argparse
 import math
 
 import numpy as np
-from _common import best_of, mnist_flat
 
 import ember
 import ember.nn.functional as F
+from _common import best_of, mnist_flat
 
 BATCH, HIDDEN, LR, RHO, EPS = 128, 512, 1e-3, 0.9, 1e-7  # Keras's RMSprop defaults
 
