@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_cnn_layers.py [--batch 64] [--repeats 20] [--threads 2]
 
-Prints per-step medians and the ember / torch ratio, plus a per-layer breakdown for ember.
+Prints the best of three per-step medians for each framework and the ember / torch ratio.
 """
 
 from __future__ import annotations

@@ -131,8 +131,10 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,  # noqa: A
 def _col2im(g_matrix: np.ndarray, w_data: np.ndarray, padded_shape: tuple[int, ...],
             out_size: tuple[int, int], stride: tuple[int, int],
             dilation: tuple[int, int]) -> np.ndarray:
-    """Gradient of the padded channels-last input: one batched GEMM, then a loop over the
-    kh*kw kernel offsets (never over pixels) adding each offset's slab into a strided slice.
+    """Gradient of the padded channels-last input, looping over the kh*kw kernel offsets (never
+    over pixels): offset (i, j) contributes ``g @ w[:, :, i, j]``, one (N, OH, OW, C) slab added
+    into a strided slice. The slab buffer is reused, so it stays in cache between the GEMM and
+    the add (measured faster than one big (N*OH*OW, kh*kw*C) GEMM followed by the adds).
 
     g_matrix: (N*OH*OW, O); w_data: (O, C, kh, kw). Returns (N, Hp, Wp, C).
     """
@@ -140,13 +142,13 @@ def _col2im(g_matrix: np.ndarray, w_data: np.ndarray, padded_shape: tuple[int, .
     n = padded_shape[0]
     oh, ow = out_size
     (sh, sw), (dh, dw) = stride, dilation
-    # (kh*kw, O, C) stack: slab k = g @ w[:, :, i, j].T is contiguous (N, OH, OW, C).
-    w_stack = w_data.transpose(2, 3, 0, 1).reshape(kh * kw, out_channels, channels)
-    slabs = np.matmul(g_matrix, w_stack)
+    w_offsets = np.ascontiguousarray(w_data.transpose(2, 3, 0, 1))  # (kh, kw, O, C)
+    slab = np.empty((g_matrix.shape[0], channels), dtype=g_matrix.dtype)
     g_padded = np.zeros(padded_shape, dtype=g_matrix.dtype)
     for i in range(kh):
         for j in range(kw):
+            np.matmul(g_matrix, w_offsets[i, j], out=slab)
             rows = slice(i * dh, i * dh + sh * (oh - 1) + 1, sh)
             cols = slice(j * dw, j * dw + sw * (ow - 1) + 1, sw)
-            g_padded[:, rows, cols] += slabs[i * kw + j].reshape(n, oh, ow, channels)
+            g_padded[:, rows, cols] += slab.reshape(n, oh, ow, channels)
     return g_padded
