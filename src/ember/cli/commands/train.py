@@ -1,0 +1,143 @@
+"""``ember train RECIPE``: load, preprocess, train, evaluate, and write the run folder."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ember.cli import preprocess, reports
+from ember.cli.data import Source, describe_source
+from ember.cli.log import log
+from ember.cli.modelfile import model_filename, save_model_file
+from ember.cli.recipes import Prepared, Recipe, get_recipe
+from ember.cli.training import Outcome, Settings, make_optimizer, predict_proba
+
+EXIT_INTERRUPTED = 130
+
+
+def settings_for(recipe: Recipe, args: argparse.Namespace) -> Settings:
+    """The recipe's defaults overridden by the command line; the optimizer name is checked
+    against the Keras registry (an unknown one lists the known ones)."""
+    optimizer = (args.optimizer or recipe.optimizer).lower()
+    extras = recipe.optimizer_extras if optimizer == recipe.optimizer else {}
+    settings = Settings(epochs=args.epochs or recipe.epochs,
+                        batch_size=args.batch_size or recipe.batch_size,
+                        lr=args.lr or recipe.lr, optimizer=optimizer, seed=args.seed,
+                        extras=dict(extras))
+    make_optimizer(settings)
+    return settings
+
+
+def _out_dir(recipe: Recipe, args: argparse.Namespace) -> Path:
+    if args.out:
+        out = Path(args.out)
+    else:
+        out = Path("runs") / f"{recipe.name}-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def _parameter_count(model: Any) -> int:
+    return int(sum(int(np.prod(p.shape)) for p in model.parameters()))
+
+
+def _evaluate(model: Any, recipe: Recipe, x: np.ndarray, y: np.ndarray,
+              class_names: list[str]) -> dict[str, Any]:
+    probs = predict_proba(model, recipe.family, recipe.output, x)
+    return reports.classification_metrics(y, probs.argmax(axis=1), class_names)
+
+
+def _write_run(out: Path, recipe: Recipe, model: Any, record: dict[str, Any],
+               outcome: Outcome, summary: dict[str, Any], val: dict[str, Any],
+               class_names: list[str]) -> Path:
+    model_path = out / model_filename(recipe.family)
+    save_model_file(model_path, model, record)
+    reports.write_history_csv(out / "history.csv", outcome.history)
+    title = f"ember train {recipe.name}"
+    if outcome.history:
+        reports.plot_curves(out / "curves.png", outcome.history, title)
+    else:
+        log.warning("no epoch finished: curves.png is not drawn")
+    reports.plot_confusion(out / "confusion.png", np.asarray(val["confusion_matrix"]),
+                           class_names, f"{title}: validation confusion matrix")
+    reports.write_json(out / "metrics.json", summary)
+    return model_path
+
+
+def run_train(args: argparse.Namespace) -> int:
+    """Train ``args.recipe`` and write its run folder; returns the exit code."""
+    import ember
+
+    recipe = get_recipe(args.recipe)
+    settings = settings_for(recipe, args)
+    source = Source(args.data_dir, args.imdir)
+    out = _out_dir(recipe, args)
+    command = shlex.join(getattr(args, "command_line", ["ember", "train", recipe.name]))
+    log.info("%s", command)
+    log.info("recipe %s: %s", recipe.name, recipe.description)
+    log.info("settings: epochs %d, batch size %d, optimizer %s, learning rate %g%s, seed %d",
+             settings.epochs, settings.batch_size, settings.optimizer, settings.lr,
+             "".join(f", {k} {v}" for k, v in settings.extras.items()), settings.seed)
+    log.info("writing to %s", out)
+    ember.manual_seed(settings.seed)
+    np.random.seed(settings.seed)
+
+    started = time.perf_counter()
+    split = recipe.load(source, settings.seed)
+    spec = recipe.preprocessing(split)
+    data = Prepared(preprocess.apply(spec, split.x_train), split.y_train,
+                    preprocess.apply(spec, split.x_val), split.y_val)
+    if split.x_test is not None:
+        data.x_test, data.y_test = preprocess.apply(spec, split.x_test), split.y_test
+    load_seconds = time.perf_counter() - started
+    log.info("model inputs: training %s, validation %s (prepared in %.1f s)",
+             tuple(data.x_train.shape), tuple(data.x_val.shape), load_seconds)
+
+    model = recipe.build(recipe.architecture)
+    if recipe.family == "keras" and not model.built:
+        model.build((None, *data.x_train.shape[1:]))
+    log.info("model: %s parameters", f"{_parameter_count(model):,}")
+    outcome = recipe.train(model, data, settings)
+
+    started = time.perf_counter()
+    val = _evaluate(model, recipe, data.x_val, data.y_val, split.class_names)
+    log.info("validation accuracy: %.4f (%d samples)", val["accuracy"], val["samples"])
+    test = None
+    if data.x_test is not None:
+        test = _evaluate(model, recipe, data.x_test, data.y_test, split.class_names)
+        log.info("test accuracy: %.4f (%d samples, the official test set)", test["accuracy"],
+                 test["samples"])
+    evaluate_seconds = time.perf_counter() - started
+
+    record = {"recipe": recipe.name, "family": recipe.family, "dataset": recipe.dataset,
+              "architecture": recipe.architecture, "preprocessing": spec,
+              "class_names": split.class_names, "output": recipe.output,
+              "split": {"seed": settings.seed},
+              "trained": {"epochs": len(outcome.history), "interrupted": outcome.interrupted,
+                          "validation_accuracy": val["accuracy"]}}
+    summary = {"recipe": recipe.name, "command": command, "data": describe_source(source),
+               "accuracy": val["accuracy"],
+               "test_accuracy": None if test is None else test["accuracy"],
+               "epochs_finished": len(outcome.history), "interrupted": outcome.interrupted,
+               "settings": {"epochs": settings.epochs, "batch_size": settings.batch_size,
+                            "lr": settings.lr, "optimizer": settings.optimizer,
+                            "seed": settings.seed, **settings.extras},
+               "timings": {"load_seconds": round(load_seconds, 3),
+                           "train_seconds": round(outcome.seconds, 3),
+                           "evaluate_seconds": round(evaluate_seconds, 3),
+                           "epoch_seconds": [row["seconds"] for row in outcome.history]},
+               "history": outcome.history, "validation": val, "test": test}
+    model_path = _write_run(out, recipe, model, record, outcome, summary, val, split.class_names)
+    log.info("wrote %s, history.csv, curves.png, confusion.png, metrics.json in %s",
+             model_path.name, out)
+    if outcome.interrupted:
+        log.warning("training was stopped by Ctrl-C: saved the %d finished epoch(s) to %s",
+                    len(outcome.history), out)
+        return EXIT_INTERRUPTED
+    return 0

@@ -1,0 +1,208 @@
+"""The two training engines the recipes use, with the same logging, history and Ctrl-C rule.
+
+``fit_keras`` drives ``keras.Model.fit`` with a callback; ``fit_torch`` is a hand-written loop
+(forward, loss, ``zero_grad``, ``backward``, ``step``) over NumPy batches or a DataLoader. Both
+log one timestamped line per epoch, draw a progress bar only on a terminal, and stop cleanly on
+KeyboardInterrupt, returning the epochs that finished.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+import ember
+from ember.cli.log import is_terminal, log
+
+
+@dataclass
+class Settings:
+    """Training settings after the command line has overridden the recipe's defaults."""
+
+    epochs: int
+    batch_size: int
+    lr: float
+    optimizer: str
+    seed: int
+    extras: dict[str, Any] = field(default_factory=dict)  # the recipe's own optimizer options
+
+
+@dataclass
+class Outcome:
+    """The finished epochs' logs, whether Ctrl-C cut training short, and the time it took."""
+
+    history: list[dict[str, float]]
+    interrupted: bool
+    seconds: float
+
+
+def make_optimizer(settings: Settings) -> Any:
+    """A Keras optimizer from the shared registry (``ember.keras.optimizers``) with the run's
+    learning rate and the recipe's extra options (momentum, ...)."""
+    from ember.keras import optimizers
+
+    return optimizers.get({"class_name": settings.optimizer,
+                           "config": {"learning_rate": settings.lr, **settings.extras}})
+
+
+def log_epoch(epoch: int, epochs: int, logs: dict[str, float]) -> None:
+    """One line per finished epoch: its losses and accuracies and how long it took."""
+    parts = [f"{key} {logs[key]:.4f}" for key in ("loss", "accuracy", "val_loss", "val_accuracy")
+             if key in logs]
+    log.info("epoch %d/%d: %s (%.1f s)", epoch, epochs, ", ".join(parts), logs.get("seconds", 0))
+
+
+class _Recorder:
+    def __init__(self, epochs: int) -> None:
+        self.epochs = epochs
+        self.history: list[dict[str, float]] = []
+        self.started = time.perf_counter()
+
+    def finish_epoch(self, epoch: int, logs: dict[str, float]) -> None:
+        now = time.perf_counter()
+        row = {"epoch": epoch + 1, **{k: float(v) for k, v in logs.items()},
+               "seconds": round(now - self.started, 3)}
+        self.started = now
+        self.history.append(row)
+        log_epoch(epoch + 1, self.epochs, row)
+
+
+def _interrupted(recorder: _Recorder) -> None:
+    log.warning("interrupted (Ctrl-C) after %d finished epoch(s); saving what was trained so far",
+                len(recorder.history))
+
+
+# ------------------------------------------------------------------------------ Keras engine
+def fit_keras(model: Any, x: np.ndarray, y: np.ndarray, x_val: np.ndarray, y_val: np.ndarray,
+              settings: Settings) -> Outcome:
+    """``model.fit`` (already compiled) with validation data, logging each epoch."""
+    from ember.keras.callbacks import Callback
+
+    recorder = _Recorder(settings.epochs)
+
+    class EpochLog(Callback):
+        def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+            recorder.started = time.perf_counter()
+
+        def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+            recorder.finish_epoch(epoch, {k.replace("categorical_", "").replace("sparse_", ""): v
+                                          for k, v in (logs or {}).items()})
+
+    start = time.perf_counter()
+    interrupted = False
+    try:
+        model.fit(x, y, batch_size=settings.batch_size, epochs=settings.epochs,
+                  validation_data=(x_val, y_val), verbose=1 if is_terminal() else 0,
+                  callbacks=[EpochLog()], shuffle=True)
+    except KeyboardInterrupt:
+        interrupted = True
+        _interrupted(recorder)
+    return Outcome(recorder.history, interrupted, time.perf_counter() - start)
+
+
+# ------------------------------------------------------------------------------ PyTorch engine
+Batches = Callable[[int], Iterable[tuple[Any, Any]]]
+
+
+def array_batches(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int,
+                  augment: Callable[[np.ndarray, np.random.Generator], np.ndarray] | None = None
+                  ) -> Batches:
+    """Shuffled mini-batches of arrays, reshuffled each epoch; ``augment`` maps each batch."""
+    rng = np.random.default_rng(seed)
+
+    def batches(epoch: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        order = rng.permutation(len(x))
+        for begin in range(0, len(x), batch_size):
+            index = order[begin:begin + batch_size]
+            xb = x[index]
+            yield (augment(xb, rng) if augment is not None else xb), y[index]
+
+    return batches
+
+
+def _as_tensor(value: Any) -> ember.Tensor:
+    return value if isinstance(value, ember.Tensor) else ember.from_numpy(np.asarray(value))
+
+
+def evaluate_torch(model: Any, x: np.ndarray, y: np.ndarray, loss_fn: Callable[..., Any],
+                   batch_size: int = 1000) -> dict[str, float]:
+    """Mean loss and accuracy of ``model`` on arrays, in eval mode and without gradients."""
+    model.eval()
+    total_loss, correct = 0.0, 0
+    with ember.no_grad():
+        for begin in range(0, len(x), batch_size):
+            out = model(_as_tensor(x[begin:begin + batch_size]))
+            yb = y[begin:begin + batch_size]
+            total_loss += float(loss_fn(out, _as_tensor(yb)).item()) * len(yb)
+            correct += int((out.numpy().argmax(axis=1) == yb).sum())
+    model.train()
+    return {"loss": total_loss / max(len(x), 1), "accuracy": correct / max(len(x), 1)}
+
+
+def fit_torch(model: Any, batches: Batches, steps: int, x_val: np.ndarray, y_val: np.ndarray,
+              settings: Settings, optimizer: Any, loss_fn: Callable[..., Any],
+              on_epoch_end: Callable[[int], None] | None = None) -> Outcome:
+    """Train ``model`` for ``settings.epochs`` epochs; validate after each one."""
+    from ember.keras.utils.progbar import Progbar
+
+    recorder = _Recorder(settings.epochs)
+    optimizer.build(model.parameters())
+    start = time.perf_counter()
+    interrupted = False
+    try:
+        for epoch in range(settings.epochs):
+            recorder.started = time.perf_counter()
+            model.train()
+            bar = Progbar(steps) if is_terminal() else None
+            seen, total_loss, correct = 0, 0.0, 0
+            for step, (xb, yb) in enumerate(batches(epoch), start=1):
+                target = _as_tensor(yb)
+                out = model(_as_tensor(xb))
+                loss = loss_fn(out, target)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+                count = len(target)
+                seen += count
+                total_loss += float(loss.item()) * count
+                correct += int((out.detach().numpy().argmax(axis=1) == target.numpy()).sum())
+                if bar is not None:
+                    bar.update(step, {"loss": total_loss / seen, "accuracy": correct / seen})
+            val = evaluate_torch(model, x_val, y_val, loss_fn)
+            if on_epoch_end is not None:
+                on_epoch_end(epoch)
+            recorder.finish_epoch(epoch, {"loss": total_loss / max(seen, 1),
+                                          "accuracy": correct / max(seen, 1),
+                                          "val_loss": val["loss"],
+                                          "val_accuracy": val["accuracy"]})
+    except KeyboardInterrupt:
+        interrupted = True
+        _interrupted(recorder)
+    model.eval()
+    return Outcome(recorder.history, interrupted, time.perf_counter() - start)
+
+
+def predict_proba(model: Any, family: str, output: str, x: np.ndarray,
+                  batch_size: int = 500) -> np.ndarray:
+    """Class probabilities ``(N, classes)`` from either family's model on preprocessed ``x``."""
+    chunks = []
+    if family == "torch":
+        model.eval()
+    with ember.no_grad():
+        for begin in range(0, len(x), batch_size):
+            xb = x[begin:begin + batch_size]
+            if family == "keras":
+                chunks.append(np.asarray(model.predict(xb, batch_size=batch_size, verbose=0)))
+            else:
+                chunks.append(model(ember.from_numpy(np.ascontiguousarray(xb))).numpy())
+    out = np.concatenate(chunks).astype(np.float64)
+    if output == "log_probs":
+        return np.exp(out)
+    if output == "logits":
+        out = np.exp(out - out.max(axis=1, keepdims=True))
+        return out / out.sum(axis=1, keepdims=True)
+    return out
