@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -26,7 +27,8 @@ class Registry:
             return self.entries[name.lower()]
         except KeyError:
             known = ", ".join(sorted(self.entries))
-            raise ValueError(f"unknown {self.family} {name!r}; known {self.family}s: {known}") \
+            plural = self.family + ("es" if self.family.endswith("s") else "s")
+            raise ValueError(f"unknown {self.family} {name!r}; known {plural}: {known}") \
                 from None
 
     def names(self) -> list[str]:
@@ -34,11 +36,6 @@ class Registry:
 
 
 def snake_case(name: str) -> str:
-    """``MaxPooling2D`` -> ``max_pooling2d`` (Keras's default layer names)."""
-    out = []
-    for i, ch in enumerate(name):
-        if ch.isupper() and i and (not name[i - 1].isupper() or
-                                   (i + 1 < len(name) and name[i + 1].islower())):
-            out.append("_")
-        out.append(ch.lower())
-    return "".join(out)
+    """``MaxPooling2D`` -> ``max_pooling2d``, ``Conv2D`` -> ``conv2d`` (Keras's default names)."""
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()

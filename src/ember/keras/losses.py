@@ -149,7 +149,7 @@ class SparseCategoricalCrossentropy(Loss):
             if not np.all(np.isfinite(values)) or np.any(values != np.round(values)):
                 bad = values[~np.isfinite(values) | (values != np.round(values))][0]
                 raise ValueError(f"{self.name}: labels must be integer class indices, got a "
-                                 f"float label {bad!r}")
+                                 f"float label {float(bad)!r}")
             labels = labels.long()
         if labels.dtype not in (np.int64, np.int32, np.int16, np.int8, np.uint8):
             raise TypeError(f"{self.name}: labels must be integer class indices, got "

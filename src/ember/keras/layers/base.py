@@ -133,6 +133,18 @@ class Layer(nn.Module):
             if not self.trainable:
                 self.requires_grad_(False)
 
+    @property
+    def trainable(self) -> bool:
+        """Whether ``fit`` updates this layer's weights; assign False to freeze a built layer
+        (then ``compile`` again, as in Keras)."""
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        self._trainable = bool(value)
+        if self.__dict__.get("built"):
+            self.requires_grad_(self._trainable)
+
     def check_input(self, x: Tensor) -> None:
         """A built layer refuses inputs whose per-sample shape differs from its build shape."""
         spec = self.input_spec
@@ -158,7 +170,8 @@ class Layer(nn.Module):
                           else [(None,) + tuple(v.shape[1:]) for v in x])
         if not isinstance(x, list):
             self.check_input(x)
-        return self.call(x, training=self.training if training is None else training, **kwargs)
+        # Keras's default outside fit() is inference: Dropout off, BatchNormalization frozen.
+        return self.call(x, training=bool(training), **kwargs)
 
     def forward(self, x: Any, training: bool | None = None) -> Any:
         return self(x, training=training)
@@ -168,13 +181,17 @@ class Layer(nn.Module):
     def weights(self) -> list[KerasWeight]:
         return [w for layer in self._keras_sublayers() for w in layer.keras_weights()]
 
+    def _weights_by_trainability(self, trainable: bool) -> list[KerasWeight]:
+        return [w for layer in self._keras_sublayers() for w in layer.keras_weights()
+                if (w.trainable and layer.trainable and self.trainable) == trainable]
+
     @property
     def trainable_weights(self) -> list[KerasWeight]:
-        return [w for w in self.weights if w.trainable and self.trainable]
+        return self._weights_by_trainability(True)
 
     @property
     def non_trainable_weights(self) -> list[KerasWeight]:
-        return [w for w in self.weights if not (w.trainable and self.trainable)]
+        return self._weights_by_trainability(False)
 
     def _keras_sublayers(self) -> list[Layer]:
         return [self]

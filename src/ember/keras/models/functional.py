@@ -37,6 +37,8 @@ class KerasTensor:
 def Input(shape: Any = None, batch_size: int | None = None, name: str | None = None,  # noqa: N802
           dtype: Any = None, **kwargs: Any) -> KerasTensor:
     layer = InputLayer(shape=shape, name=name)
+    layer.output_shape = (batch_size,) + as_shape(shape)
+    layer.built = True
     dtype_name = "float32" if dtype is None else str(np.dtype(dtype))
     return KerasTensor((batch_size,) + as_shape(shape), layer, [], dtype_name)
 

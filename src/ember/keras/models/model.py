@@ -253,7 +253,10 @@ class Model(Layer):
                     break
             epoch_logs = self._metric_logs(loss_mean)
             if val_data is not None and (epoch + 1) % validation_freq == 0:
-                epoch_logs.update(self._run_evaluation(val_data, prefix="val_"))
+                hooks.call("on_test_begin", None)
+                val_logs = self._run_evaluation(val_data, hooks=hooks)
+                hooks.call("on_test_end", val_logs)
+                epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
             hooks.call("on_epoch_end", epoch, epoch_logs)
             if self.stop_training:
                 break
@@ -382,6 +385,14 @@ class Model(Layer):
         from ember.keras.models.saving import load_weights
 
         load_weights(self, filepath)
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Model:
+        """Rebuild a model from ``get_config()``'s output (architecture only, fresh weights)."""
+        from ember.keras.models.saving import model_from_config
+
+        kind = "Sequential" if "tensors" not in config else "Functional"
+        return model_from_config({"class_name": kind, "config": config})
 
     def to_json(self) -> str:
         import json

@@ -83,8 +83,26 @@ def model_from_config(config: dict[str, Any], source: str = "<config>") -> Any:
                          "Functional")
 
 
+def keras_state(layer: Any, prefix: str = "") -> dict[str, Any]:
+    """Every weight of ``layer`` keyed by its place in the model, not by layer names.
+
+    Keys look like ``layers.0.Dense.linear.weight``: the layer's position and class, then the
+    wrapped module's own attribute path. Two models of the same architecture therefore share keys
+    even when their layers were named ``dense`` in one and ``dense_7`` in the other, as Keras's
+    weight files do.
+    """
+    from ember.keras.models.model import Model
+
+    if not isinstance(layer, Model):
+        return {prefix + name: tensor for name, tensor in layer.state_dict(keep_vars=True).items()}
+    state: dict[str, Any] = {}
+    for index, child in enumerate(layer.layers):
+        state.update(keras_state(child, f"{prefix}layers.{index}.{type(child).__name__}."))
+    return state
+
+
 def _state_arrays(model: Any) -> dict[str, Any]:
-    return {name: tensor.detach().numpy() for name, tensor in model.state_dict().items()}
+    return {name: tensor.detach().numpy() for name, tensor in keras_state(model).items()}
 
 
 def save_model(model: Any, filepath: str, overwrite: bool = True) -> None:
@@ -195,20 +213,25 @@ def load_model(filepath: str, custom_objects: Any = None, compile: bool = True, 
 
 
 def _load_state(model: Any, weights: dict[str, Any], source: str) -> None:
+    from ember.autograd.grad_mode import no_grad
     from ember.tensor import Tensor
 
-    expected = model.state_dict()
+    expected = keras_state(model)
     missing = [k for k in expected if k not in weights]
     unexpected = [k for k in weights if k not in expected]
     if missing or unexpected:
-        raise ModelFileError(f"{source}: weights don't match the architecture (missing: "
+        raise ModelFileError(f"{source}: weights don't match the architecture (the model has "
+                             f"{len(expected)} weight tensors, the file {len(weights)}; missing: "
                              f"{missing[:5]}, unexpected: {unexpected[:5]})")
     for name, tensor in expected.items():
         array = weights[name]
-        if tuple(array.shape) != tuple(tensor.shape) or array.dtype != tensor.numpy().dtype:
+        if tuple(array.shape) != tuple(tensor.shape) or array.dtype != tensor._data.dtype:
+            needed = f"{tensor._data.dtype}{list(tensor.shape)}"
             raise ModelFileError(f"{source}: weight {name!r} is {array.dtype}{list(array.shape)}"
-                                 f", the architecture needs {tensor.dtype}{list(tensor.shape)}")
-    model.load_state_dict({k: Tensor._wrap(v) for k, v in weights.items()})
+                                 f", the architecture needs {needed}")
+    with no_grad():
+        for name, tensor in expected.items():
+            tensor.copy_(Tensor._wrap(weights[name]))
 
 
 def save_weights(model: Any, filepath: str, overwrite: bool = True) -> None:

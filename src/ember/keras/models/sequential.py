@@ -91,7 +91,8 @@ class Sequential(Model):
                 layer.output_shape = (None,) + tuple(sample.shape[1:])
         self.train(was_training)
         self.built = True
-        self.input_spec = tuple(shape[1:])
+        # The first layer checks its inputs itself, so a wrong shape is reported in its name.
+        self.input_spec = None
         if self.optimizer is not None:
             self.optimizer.build(self.parameters())
 
