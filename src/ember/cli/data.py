@@ -16,7 +16,7 @@ from ember.cli.log import log
 from ember.datasets import DatasetError
 
 GTSRB_VAL_FRACTION = 0.2
-MNIST_VAL_COUNT = 6000  # the last 10% of the 60,000 training images
+MNIST_VAL_FRACTION = 0.1  # the last 6,000 of the 60,000 training images
 
 
 @dataclass
@@ -87,7 +87,7 @@ def load_mnist_arrays(source: Source) -> tuple[tuple[np.ndarray, np.ndarray],
 def mnist_split(source: Source) -> Split:
     """MNIST: train on the first 54,000, validate on the last 6,000, test on the official 10,000."""
     (x, y), (x_test, y_test) = load_mnist_arrays(source)
-    cut = len(x) - MNIST_VAL_COUNT
+    cut = len(x) - max(1, round(MNIST_VAL_FRACTION * len(x)))
     split = Split(x[:cut], y[:cut].astype(np.int64), x[cut:], y[cut:].astype(np.int64),
                   [str(d) for d in range(10)], x_test, y_test.astype(np.int64))
     _log_arrays("MNIST training", split.x_train, split.y_train)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 import warnings
+from collections.abc import Iterator
 from typing import Any, TextIO
 
 LOGGER_NAME = "ember.cli"
@@ -21,7 +23,16 @@ def setup_logging(stream: TextIO | None = None) -> None:
     log.addHandler(handler)
     log.setLevel(logging.INFO)
     log.propagate = False
-    warnings.showwarning = _warning_to_log
+
+
+@contextlib.contextmanager
+def warnings_as_log_lines() -> Iterator[None]:
+    """Within this context every warning (e.g. a DatasetWarning about skipped images) is shown
+    as one WARNING log line."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        warnings.showwarning = _warning_to_log
+        yield
 
 
 def _warning_to_log(message: Any, category: type[Warning], filename: str, lineno: int,

@@ -109,7 +109,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``ember`` with ``argv`` (default: the command line); returns the exit code."""
-    from ember.cli.log import setup_logging
+    from ember.cli.log import setup_logging, warnings_as_log_lines
     from ember.datasets import DatasetError
     from ember.serialization import ModelFileError
 
@@ -117,7 +117,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.command_line = ["ember", *(sys.argv[1:] if argv is None else argv)]
     setup_logging()
     try:
-        return _run(args)
+        with warnings_as_log_lines():
+            return _run(args)
     except (DatasetError, ModelFileError, ValueError, OSError) as exc:
         message = " ".join(str(exc).split())
         if isinstance(exc, OSError) and exc.filename and str(exc.filename) not in message:

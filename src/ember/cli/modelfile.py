@@ -102,7 +102,12 @@ def _load_torch(path: Path) -> SavedModel:
     from ember.cli.recipes import get_recipe
     from ember.tensor import Tensor
 
-    weights, metadata = load_safetensors(path)
+    try:
+        weights, metadata = load_safetensors(path)
+    except ModelFileError as exc:
+        problem = str(exc).removeprefix(f"{path}: ")
+        raise ModelFileError(f"{path}: not an ember model file (neither a Keras model archive "
+                             f"nor safetensors: {problem})") from None
     if METADATA_KEY not in metadata:
         raise ModelFileError(f"{path}: a safetensors file without an ember model record "
                              "(not written by `ember train`)")

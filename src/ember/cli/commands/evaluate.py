@@ -1,0 +1,63 @@
+"""``ember evaluate MODEL``: accuracy, per-class precision/recall and the confusion matrix."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+
+from ember.cli import preprocess, reports
+from ember.cli.data import Source, describe_source, load_gtsrb_folder, load_mnist_arrays, toy_split
+from ember.cli.log import log
+from ember.cli.modelfile import SavedModel, load_model_file
+from ember.cli.training import predict_proba
+from ember.datasets import DatasetError
+
+
+def _raw_data(saved: SavedModel, source: Source) -> tuple[np.ndarray, np.ndarray, str]:
+    """The raw images/features and labels to evaluate on, and what they are."""
+    dataset = saved.record.get("dataset")
+    if dataset in ("iris", "digits"):
+        if source.data_dir or source.imdir:
+            raise DatasetError(f"{source.data_dir or source.imdir}: the {dataset} model is "
+                               "evaluated on its own held-out split; give no data folder")
+        split = toy_split(dataset, int(saved.record.get("split", {}).get("seed", 0)))
+        x = split.x_val.reshape(-1, 8, 8) if dataset == "digits" else split.x_val
+        return x, split.y_val, f"{dataset} held-out split"
+    if dataset == "mnist":
+        _, (x, y) = load_mnist_arrays(source)
+        return x, y.astype(np.int64), "MNIST test set"
+    if dataset == "gtsrb":
+        x, y, _ = load_gtsrb_folder(source, int(saved.record["preprocessing"]["size"]))
+        return x, y, "GTSRB images"
+    raise DatasetError(f"{saved.path}: unknown data set {dataset!r} in the model record")
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    """Evaluate ``args.model``; print the report and write it to ``--out`` if given."""
+    saved = load_model_file(args.model)
+    record = saved.record
+    log.info("model %s: recipe %s, %d classes", saved.path, record["recipe"],
+             len(record["class_names"]))
+    source = Source(args.data_dir, args.imdir)
+    x_raw, y, what = _raw_data(saved, source)
+    class_names = list(record["class_names"])
+    if len(y) and (int(y.max()) >= len(class_names) or int(y.min()) < 0):
+        bad = int(y.max()) if int(y.max()) >= len(class_names) else int(y.min())
+        raise DatasetError(f"{describe_source(source)}: label {bad} is out of range for this "
+                           f"model's {len(class_names)} classes (0..{len(class_names) - 1})")
+    x = preprocess.apply(record["preprocessing"], x_raw)
+    probs = predict_proba(saved.model, saved.family, record["output"], x)
+    metrics = reports.classification_metrics(y, probs.argmax(axis=1), class_names)
+    print(reports.format_metrics(metrics, f"{record['recipe']} on the {what}"))
+    if args.out:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        summary = {"model": str(saved.path), "recipe": record["recipe"], "data": what,
+                   "source": describe_source(source), **metrics}
+        reports.write_json(out / "metrics.json", summary)
+        reports.plot_confusion(out / "confusion.png", np.asarray(metrics["confusion_matrix"]),
+                               class_names, f"{record['recipe']}: confusion matrix ({what})")
+        log.info("wrote metrics.json and confusion.png in %s", out)
+    return 0
