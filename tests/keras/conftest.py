@@ -47,6 +47,12 @@ def small_classifier(hidden: int = 8, classes: int = 3, inputs: int = 4,
     ])
 
 
+@pytest.fixture(name="small_classifier")
+def small_classifier_fixture() -> object:
+    """The ``small_classifier`` factory, for tests (conftest can't be imported directly)."""
+    return small_classifier
+
+
 @pytest.fixture
 def mnist_root() -> Path:
     root = shared_data_dir()

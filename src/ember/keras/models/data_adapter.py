@@ -156,6 +156,8 @@ class IterableData:
                 isinstance(item, list) and all(isinstance(v, np.ndarray) for v in item)):
             x, y = item[0], item[1]
             sw = item[2] if len(item) == 3 else None
+        elif isinstance(item, (tuple, list)) and len(item) == 1:  # (x,): TensorDataset(x)
+            x, y, sw = item[0], None, None
         else:
             x, y, sw = item, None, None
         x = _wrap(_float_input(_as_array(x, "x batch"), self.keep_integers))
