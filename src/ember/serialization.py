@@ -62,7 +62,7 @@ def safetensors_bytes(tensors: Mapping[str, np.ndarray], metadata: Mapping[str, 
         header["__metadata__"] = {str(k): str(v) for k, v in metadata.items()}
     chunks, offset = [], 0
     for name, array in tensors.items():
-        array = np.ascontiguousarray(array)
+        array = np.asarray(array, order="C")  # ascontiguousarray would make 0-d arrays 1-d
         if array.dtype not in _CODES:
             raise TypeError(f"save: tensor {name!r} has unsupported dtype {array.dtype}")
         raw = array.astype(array.dtype.newbyteorder("<"), copy=False).tobytes()
