@@ -6,9 +6,9 @@ import csv
 import json
 
 import pytest
+from tests.cli.conftest import assert_one_line_error
 
 import ember.cli.training as training
-from tests.cli.conftest import assert_one_line_error
 
 RUN_FILES = ("history.csv", "curves.png", "confusion.png", "metrics.json")
 
