@@ -8,6 +8,7 @@ KeyboardInterrupt, returning the epochs that finished.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -145,8 +146,11 @@ def evaluate_torch(model: Any, x: np.ndarray, y: np.ndarray, loss_fn: Callable[.
 
 def fit_torch(model: Any, batches: Batches, steps: int, x_val: np.ndarray, y_val: np.ndarray,
               settings: Settings, optimizer: Any, loss_fn: Callable[..., Any],
-              on_epoch_end: Callable[[int], None] | None = None) -> Outcome:
-    """Train ``model`` for ``settings.epochs`` epochs; validate after each one."""
+              lr_factor: Callable[[int, int], float] | None = None) -> Outcome:
+    """Train ``model`` for ``settings.epochs`` epochs; validate after each one.
+
+    ``lr_factor(epoch, epochs)``, when given, scales the learning rate for each epoch.
+    """
     from ember.keras.utils.progbar import Progbar
 
     recorder = _Recorder(settings.epochs)
@@ -156,6 +160,8 @@ def fit_torch(model: Any, batches: Batches, steps: int, x_val: np.ndarray, y_val
     try:
         for epoch in range(settings.epochs):
             recorder.started = time.perf_counter()
+            if lr_factor is not None:
+                optimizer.learning_rate = settings.lr * lr_factor(epoch, settings.epochs)
             model.train()
             bar = Progbar(steps) if is_terminal() else None
             seen, total_loss, correct = 0, 0.0, 0
@@ -173,8 +179,6 @@ def fit_torch(model: Any, batches: Batches, steps: int, x_val: np.ndarray, y_val
                 if bar is not None:
                     bar.update(step, {"loss": total_loss / seen, "accuracy": correct / seen})
             val = evaluate_torch(model, x_val, y_val, loss_fn)
-            if on_epoch_end is not None:
-                on_epoch_end(epoch)
             recorder.finish_epoch(epoch, {"loss": total_loss / max(seen, 1),
                                           "accuracy": correct / max(seen, 1),
                                           "val_loss": val["loss"],
@@ -184,6 +188,11 @@ def fit_torch(model: Any, batches: Batches, steps: int, x_val: np.ndarray, y_val
         _interrupted(recorder)
     model.eval()
     return Outcome(recorder.history, interrupted, time.perf_counter() - start)
+
+
+def cosine_factor(epoch: int, epochs: int) -> float:
+    """Cosine decay of the learning rate over the run, from 1 at the first epoch towards 0."""
+    return 0.5 * (1.0 + math.cos(math.pi * epoch / max(epochs, 1)))
 
 
 def predict_proba(model: Any, family: str, output: str, x: np.ndarray,

@@ -9,6 +9,7 @@ from ember.cli.preprocess import image_spec
 from ember.cli.recipes.base import Recipe, channel_stats, keras_trainer
 from ember.cli.recipes.mnist import build_torch_mlp
 from ember.cli.recipes.torch_common import torch_trainer
+from ember.cli.training import cosine_factor
 
 SIZE = 32
 
@@ -116,13 +117,13 @@ GTSRB_CNN = Recipe(
     family="torch",
     dataset="gtsrb",
     description="our CNN: 3 conv-BN-ReLU-pool stages, dropout, linear 256 with BN, augmented "
-                "batches (shifts, rotations, zoom, brightness), Adam",
+                "batches (shifts, rotations, zoom, brightness), Adam with cosine decay",
     load=_load,
     preprocessing=_standardised("nchw"),
     architecture={"size": SIZE, "channels": [32, 64, 128], "hidden": 256, "classes": 43,
                   "dropout": 0.3},
     build=build_gtsrb_cnn,
-    train=torch_trainer(_cross_entropy, augment=_augment),
+    train=torch_trainer(_cross_entropy, augment=_augment, lr_factor=cosine_factor),
     output="logits",
     epochs=8,
     batch_size=64,

@@ -113,6 +113,11 @@ def build_mnist_cnn(arch: dict[str, Any]) -> Any:
     return Net()
 
 
+def _step_lr(epoch: int, epochs: int) -> float:
+    """PyTorch's example schedule: StepLR(step_size=1, gamma=0.7)."""
+    return 0.7**epoch
+
+
 def _nll(out: Any, target: Any) -> Any:
     import ember.nn.functional as F
 
@@ -124,12 +129,12 @@ MNIST_CNN = Recipe(
     family="torch",
     dataset="mnist",
     description="PyTorch's example CNN: conv 32, conv 64, max-pool, dropout 0.25, linear 128, "
-                "dropout 0.5, linear 10, log_softmax + nll_loss, Adam",
+                "dropout 0.5, linear 10, log_softmax + nll_loss, Adam, StepLR gamma 0.7",
     load=_load,
     preprocessing=_normalised("nchw"),
     architecture={"hidden": 128, "classes": 10, "dropout1": 0.25, "dropout2": 0.5},
     build=build_mnist_cnn,
-    train=torch_trainer(_nll),
+    train=torch_trainer(_nll, lr_factor=_step_lr),
     output="log_probs",
     epochs=3,
     batch_size=128,

@@ -9,15 +9,24 @@ from typing import Any
 import numpy as np
 
 from ember.cli.recipes.base import Prepared
-from ember.cli.training import Outcome, Settings, array_batches, fit_torch, make_optimizer
+from ember.cli.training import (
+    Outcome,
+    Settings,
+    array_batches,
+    fit_torch,
+    make_optimizer,
+)
 
 Augment = Callable[[np.ndarray, np.random.Generator], np.ndarray]
 
 
 def torch_trainer(loss_fn: Callable[..., Any], augment: Augment | None = None,
-                  dataloader: bool = False) -> Callable[[Any, Prepared, Settings], Outcome]:
+                  dataloader: bool = False,
+                  lr_factor: Callable[[int, int], float] | None = None
+                  ) -> Callable[[Any, Prepared, Settings], Outcome]:
     """Train with shuffled NumPy batches (optionally augmented) or with a DataLoader over a
-    TensorDataset, as PyTorch tutorials do."""
+    TensorDataset, as PyTorch tutorials do; ``lr_factor(epoch, epochs)`` scales the learning
+    rate each epoch."""
 
     def train(model: Any, data: Prepared, settings: Settings) -> Outcome:
         steps = -(-len(data.x_train) // settings.batch_size)
@@ -36,6 +45,6 @@ def torch_trainer(loss_fn: Callable[..., Any], augment: Augment | None = None,
             batches = array_batches(data.x_train, data.y_train, settings.batch_size,
                                     settings.seed, augment)
         return fit_torch(model, batches, steps, data.x_val, data.y_val, settings,
-                         make_optimizer(settings), loss_fn)
+                         make_optimizer(settings), loss_fn, lr_factor)
 
     return train
