@@ -267,3 +267,17 @@ def test_real_mnist_subset_trains(mnist_root: Any, monkeypatch: Any) -> None:
     _, accuracy = model.evaluate(x_test, keras.utils.to_categorical(y_test[:1000], 10),
                                  verbose=0)
     assert accuracy > 0.85
+
+
+def test_kernel_regularizer_adds_its_penalty_to_the_loss(blobs: Any) -> None:
+    x, y = blobs
+    model = keras.Sequential([keras.layers.Dense(3, activation="softmax", input_shape=(4,),
+                                                 kernel_regularizer=keras.regularizers.L2(0.1))])
+    model.compile("sgd", "sparse_categorical_crossentropy")
+    kernel, bias = model.get_weights()
+    logits = x @ kernel + bias
+    log_probs = logits - np.log(np.exp(logits).sum(1, keepdims=True))
+    expected = -log_probs[np.arange(len(y)), y].mean() + 0.1 * (kernel**2).sum()
+    assert model.test_on_batch(x, y) == pytest.approx(expected, rel=1e-5)
+    plain = classifier(metrics=())
+    assert not plain.regularization_losses()

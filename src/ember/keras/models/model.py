@@ -58,6 +58,7 @@ class Model(Layer):
         self.stop_training = False
         self.history: callbacks_module.History | None = None
         self._fused = False
+        self._has_regularizers: bool | None = None
         self._compile_config: dict[str, Any] | None = None
 
     # -------------------------------------------------------------- structure
@@ -110,6 +111,7 @@ class Model(Layer):
                                 "metrics": [_try(metrics_module.serialize, m)
                                             for m in self.compiled_metrics]}
         self._update_fusion()
+        self._has_regularizers = None
         if self.built:
             self.optimizer.build(self.parameters())
 
@@ -126,6 +128,8 @@ class Model(Layer):
         """(what the loss sees, what the metrics see): logits and probabilities when fused."""
         if self._fused:
             logits = self.call_logits(x, training=training)
+            if not self.compiled_metrics:  # nothing reads the probabilities
+                return logits, logits
             with no_grad():
                 probs = activations.get(self.output_activation())(logits.detach())
             return logits, probs
@@ -137,8 +141,11 @@ class Model(Layer):
         per_sample = (self.loss.per_sample_from_logits(y_tensor, out) if self._fused
                       else self.loss.per_sample(y_tensor, out))
         loss = self.loss.reduce(per_sample, sample_weight)
-        for penalty in self.regularization_losses():
-            loss = loss + penalty
+        if self._has_regularizers is None:  # found once per compile, not per batch
+            self._has_regularizers = bool(self.regularization_losses())
+        if self._has_regularizers:
+            for penalty in self.regularization_losses():
+                loss = loss + penalty
         return loss
 
     def _update_metrics(self, y: Any, preds: Tensor, sample_weight: Any) -> None:

@@ -54,6 +54,7 @@ class Sequential(Model):
             raise ValueError(f"a layer named {layer.name!r} is already in this model; layer "
                              "names must be unique")
         self.stack[layer.name] = layer
+        self._has_regularizers = None
         if len(self.stack) == 1 and layer.declared_input_shape is not None:
             self.build_input_shape = (None,) + tuple(layer.declared_input_shape)
         if self.build_input_shape is not None:
