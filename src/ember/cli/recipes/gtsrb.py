@@ -36,16 +36,16 @@ GTSRB_LOGREG = Recipe(
     name="gtsrb-logreg",
     family="torch",
     dataset="gtsrb",
-    description="softmax regression on 32x32x3 standardised pixels, SGD lr 0.1, hand-written "
-                "training loop",
+    description="softmax regression on 32x32x3 standardised pixels, SGD lr 0.1 with cosine "
+                "decay, hand-written training loop",
     load=_load,
     preprocessing=_standardised("flat"),
     architecture={"inputs": SIZE * SIZE * 3, "hidden": [], "classes": 43},
     build=build_torch_mlp,
-    train=torch_trainer(_cross_entropy),
+    train=torch_trainer(_cross_entropy, lr_factor=cosine_factor),
     output="logits",
-    epochs=15,
-    batch_size=128,
+    epochs=20,
+    batch_size=256,
     lr=0.1,
     optimizer="sgd",
 )

@@ -79,7 +79,7 @@ MNIST_TORCH = Recipe(
     build=build_torch_mlp,
     train=torch_trainer(_cross_entropy, dataloader=True),
     output="logits",
-    epochs=10,
+    epochs=5,
     batch_size=64,
     lr=0.01,
     optimizer="sgd",
