@@ -164,6 +164,8 @@ class _Regression(MeanMetricWrapper):
     def values(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
         if y_true.ndim == y_pred.ndim - 1:
             y_true = y_true[..., None]
+        elif y_pred.ndim == y_true.ndim - 1:  # (N, 1) targets, (N,) predictions
+            y_pred = y_pred[..., None]
         per_element = self.elementwise(y_true.astype(np.float64), y_pred.astype(np.float64))
         return per_element.mean(axis=-1) if per_element.ndim > 1 else per_element
 
@@ -197,24 +199,35 @@ class RootMeanSquaredError(MeanSquaredError):
 
 @_METRICS.register("r2_score", "r2")
 class R2Score(Metric):
-    """Coefficient of determination over everything seen since the last reset."""
+    """Coefficient of determination over everything seen since the last reset: computed per
+    output column (sample weights honoured) and averaged, as Keras's default
+    ``class_aggregation="uniform_average"`` and scikit-learn's ``r2_score``."""
 
     default_name = "r2_score"
 
     def reset_state(self) -> None:
-        self.sums = np.zeros(4)  # n, sum y, sum y^2, sum of squared residuals
+        # Per output: sum w, sum w*y, sum w*y^2, sum w*(y - p)^2 (shape (4, outputs) once seen).
+        self.sums = np.zeros((4, 1))
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
-        y_true = _numpy(y_true).astype(np.float64).reshape(-1)
-        y_pred = _numpy(y_pred).astype(np.float64).reshape(-1)
-        self.sums += [y_true.size, y_true.sum(), (y_true**2).sum(), ((y_true - y_pred)**2).sum()]
+        y_true = _numpy(y_true).astype(np.float64)
+        y_pred = _numpy(y_pred).astype(np.float64)
+        y_true = y_true.reshape(len(y_true), -1)
+        y_pred = y_pred.reshape(len(y_pred), -1)
+        weight = np.ones((len(y_true), 1)) if sample_weight is None else \
+            _numpy(sample_weight).astype(np.float64).reshape(-1, 1)
+        self.sums = self.sums + np.stack([np.broadcast_to(weight, y_true.shape).sum(axis=0),
+                                          (weight * y_true).sum(axis=0),
+                                          (weight * y_true**2).sum(axis=0),
+                                          (weight * (y_true - y_pred)**2).sum(axis=0)])
 
     def result(self) -> float:
         n, total, squares, residual = self.sums
-        if n == 0:
+        if not n.any():
             return 0.0
-        spread = squares - total * total / n
-        return float(1 - residual / spread) if spread > 0 else 0.0
+        spread = squares - total * total / np.where(n > 0, n, 1.0)
+        scores = np.where(spread > 0, 1 - residual / np.where(spread > 0, spread, 1.0), 0.0)
+        return float(scores.mean())
 
 
 class _Confusion(Metric):
