@@ -1,10 +1,11 @@
 """The preprocessing a model was trained with, as a JSON record, and applying it to raw data.
 
 A record is either tabular, ``{"kind": "tabular", "mean": [...], "std": [...]}``, or image,
-``{"kind": "image", "size": 28, "channels": 1, "raw_max": 255, "mean": [...], "std": [...],
-"layout": "flat" | "nchw" | "nhwc"}``. Raw images are ``(N, H, W)`` or ``(N, H, W, C)`` with
-values ``0..raw_max``; they are scaled to ``0..1``, standardised per channel with ``mean`` and
-``std``, and laid out as the network expects.
+``{"kind": "image", "size": 28, "channels": 1, "raw_max": 255, "per_image": false,
+"mean": [...], "std": [...], "layout": "flat" | "nchw" | "nhwc"}``. Raw images are
+``(N, H, W)`` or ``(N, H, W, C)`` with values ``0..raw_max``; they are scaled to ``0..1``,
+standardised each on its own when ``per_image``, then per channel with ``mean`` and ``std``,
+and laid out as the network expects.
 """
 
 from __future__ import annotations
@@ -18,11 +19,22 @@ LAYOUTS = ("flat", "nchw", "nhwc")
 
 
 def image_spec(size: int, channels: int, mean: list[float], std: list[float], layout: str,
-               raw_max: float = 255.0) -> dict[str, Any]:
+               raw_max: float = 255.0, per_image: bool = False) -> dict[str, Any]:
     """The record of an image pipeline (see the module docstring)."""
     assert layout in LAYOUTS, layout
     return {"kind": "image", "size": size, "channels": channels, "raw_max": raw_max,
-            "mean": [float(m) for m in mean], "std": [float(s) for s in std], "layout": layout}
+            "per_image": per_image, "mean": [float(m) for m in mean],
+            "std": [float(s) for s in std], "layout": layout}
+
+
+def standardize_each_image(x: np.ndarray) -> np.ndarray:
+    """Subtract each image's own mean and divide by its own std (in place on float32 x:
+    (N, H, W, C)), which removes differences of brightness and contrast between images."""
+    mean = x.mean(axis=(1, 2, 3), keepdims=True)
+    std = x.std(axis=(1, 2, 3), keepdims=True)
+    x -= mean
+    x /= np.maximum(std, np.float32(1.0 / 255))
+    return x
 
 
 def tabular_spec(mean: np.ndarray, std: np.ndarray, feature_names: list[str]) -> dict[str, Any]:
@@ -47,6 +59,8 @@ def apply(spec: dict[str, Any], raw: np.ndarray) -> np.ndarray:
     channels = spec["channels"]
     if x.ndim != 4 or x.shape[-1] != channels:
         raise ValueError(f"expected images of shape (N, H, W, {channels}), got {x.shape}")
+    if spec.get("per_image"):
+        x = standardize_each_image(x)
     x -= np.asarray(spec["mean"], np.float32)
     x *= np.float32(1.0) / np.asarray(spec["std"], np.float32)
     if spec["layout"] == "flat":

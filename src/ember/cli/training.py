@@ -79,8 +79,10 @@ def _interrupted(recorder: _Recorder) -> None:
 
 # ------------------------------------------------------------------------------ Keras engine
 def fit_keras(model: Any, x: np.ndarray, y: np.ndarray, x_val: np.ndarray, y_val: np.ndarray,
-              settings: Settings) -> Outcome:
-    """``model.fit`` (already compiled) with validation data, logging each epoch."""
+              settings: Settings, lr_factor: Callable[[int, int], float] | None = None
+              ) -> Outcome:
+    """``model.fit`` (already compiled) with validation data, logging each epoch;
+    ``lr_factor(epoch, epochs)``, when given, scales the learning rate for each epoch."""
     from ember.keras.callbacks import Callback
 
     recorder = _Recorder(settings.epochs)
@@ -88,6 +90,8 @@ def fit_keras(model: Any, x: np.ndarray, y: np.ndarray, x_val: np.ndarray, y_val
     class EpochLog(Callback):
         def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
             recorder.started = time.perf_counter()
+            if lr_factor is not None:
+                model.optimizer.learning_rate = settings.lr * lr_factor(epoch, settings.epochs)
 
         def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
             recorder.finish_epoch(epoch, {k.replace("categorical_", "").replace("sparse_", ""): v

@@ -67,8 +67,11 @@ def channel_stats(x: np.ndarray, raw_max: float) -> tuple[list[float], list[floa
     return [float(m) for m in mean], [float(s) if s > 0 else 1.0 for s in std]
 
 
-def keras_trainer(loss: Any, one_hot: bool) -> Callable[[Any, Prepared, Settings], Outcome]:
-    """Compile with the named optimizer and ``loss``, then ``fit`` with validation data."""
+def keras_trainer(loss: Any, one_hot: bool,
+                  lr_factor: Callable[[int, int], float] | None = None
+                  ) -> Callable[[Any, Prepared, Settings], Outcome]:
+    """Compile with the named optimizer and ``loss``, then ``fit`` with validation data
+    (``lr_factor(epoch, epochs)`` scales the learning rate each epoch)."""
 
     def train(model: Any, data: Prepared, settings: Settings) -> Outcome:
         from ember.cli.training import fit_keras, make_optimizer
@@ -80,6 +83,6 @@ def keras_trainer(loss: Any, one_hot: bool) -> Callable[[Any, Prepared, Settings
         if one_hot:
             classes = model.layers[-1].units
             y, y_val = to_categorical(y, classes), to_categorical(y_val, classes)
-        return fit_keras(model, data.x_train, y, data.x_val, y_val, settings)
+        return fit_keras(model, data.x_train, y, data.x_val, y_val, settings, lr_factor)
 
     return train
