@@ -16,6 +16,7 @@ from ember.cli.data import Source, describe_source
 from ember.cli.log import log
 from ember.cli.modelfile import model_filename, save_model_file
 from ember.cli.recipes import Prepared, Recipe, get_recipe
+from ember.cli.recipes.regression import RegressionRecipe, run_regression
 from ember.cli.training import Outcome, Settings, make_optimizer, predict_proba
 
 EXIT_INTERRUPTED = 130
@@ -75,6 +76,8 @@ def run_train(args: argparse.Namespace) -> int:
     import ember
 
     recipe = get_recipe(args.recipe)
+    if isinstance(recipe, RegressionRecipe):  # linreg, diabetes: ember.models, own run folder
+        return run_regression(recipe, args, _out_dir(recipe, args))
     settings = settings_for(recipe, args)
     source = Source(args.data_dir, args.imdir)
     out = _out_dir(recipe, args)
