@@ -50,6 +50,11 @@ def test_tiny_mnist_trains_and_reports_test_accuracy(tmp_path, ember_cli) -> Non
     assert metrics["test"]["samples"] == 20 and metrics["validation"]["samples"] == 6
     evaluate = ember_cli("evaluate", tmp_path / "run" / "model.keras", "--data-dir", tmp_path)
     assert evaluate.code == 0 and "MNIST test set: accuracy" in evaluate.out
+    validation = ember_cli("evaluate", tmp_path / "run" / "model.keras", "--data-dir", tmp_path,
+                           "--validation", "--out", tmp_path / "eval")
+    assert validation.code == 0 and "MNIST validation split: accuracy" in validation.out
+    evaluated = json.loads((tmp_path / "eval" / "metrics.json").read_text())["accuracy"]
+    assert evaluated == metrics["accuracy"]
 
 
 def test_idx_wrong_magic(tmp_path, ember_cli) -> None:

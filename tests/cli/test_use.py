@@ -81,6 +81,12 @@ def test_torch_model_predict_images_of_any_size_and_mode(tmp_path, ember_cli) ->
     evaluate = ember_cli("evaluate", model, "--imdir", images, "--out", tmp_path / "eval")
     assert evaluate.code == 0, evaluate.err
     assert json.loads((tmp_path / "eval" / "metrics.json").read_text())["samples"] == 12
+    validation = ember_cli("evaluate", model, "--imdir", images, "--validation",
+                           "--out", tmp_path / "val")
+    assert validation.code == 0 and "GTSRB validation tracks" in validation.out
+    val_metrics = json.loads((tmp_path / "val" / "metrics.json").read_text())
+    trained = json.loads((out / "metrics.json").read_text())
+    assert val_metrics["samples"] == 6 and val_metrics["accuracy"] == trained["accuracy"]
     bad = ember_cli("predict", model, tmp_path / "nothere.png")
     assert_one_line_error(bad, "nothere.png", "no such file")
     text = tmp_path / "notes.png"

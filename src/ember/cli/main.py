@@ -76,6 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("model", metavar="MODEL", help="a model file written by ember train")
     _add_data_options(evaluate)
     evaluate.add_argument("--out", metavar="DIR", help="write metrics.json and confusion.png here")
+    evaluate.add_argument("--validation", action="store_true",
+                          help="only the validation split the model was trained with (MNIST: "
+                               "the last 10%% of the training images; GTSRB: the held-out tracks)")
 
     predict = commands.add_parser("predict", help="classify image files (or feature values)")
     predict.add_argument("model", metavar="MODEL")

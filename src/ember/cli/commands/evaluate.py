@@ -8,28 +8,44 @@ from pathlib import Path
 import numpy as np
 
 from ember.cli import preprocess, reports
-from ember.cli.data import Source, describe_source, load_gtsrb_folder, load_mnist_arrays, toy_split
+from ember.cli.data import (
+    GTSRB_VAL_FRACTION,
+    Source,
+    describe_source,
+    load_gtsrb_folder,
+    load_mnist_arrays,
+    mnist_split,
+    toy_split,
+)
 from ember.cli.log import log
 from ember.cli.modelfile import SavedModel, load_model_file
 from ember.cli.training import predict_proba
-from ember.datasets import DatasetError
+from ember.datasets import DatasetError, split_by_track
 
 
-def _raw_data(saved: SavedModel, source: Source) -> tuple[np.ndarray, np.ndarray, str]:
+def _raw_data(saved: SavedModel, source: Source, validation: bool
+              ) -> tuple[np.ndarray, np.ndarray, str]:
     """The raw images/features and labels to evaluate on, and what they are."""
     dataset = saved.record.get("dataset")
+    seed = int(saved.record.get("split", {}).get("seed", 0))
     if dataset in ("iris", "digits"):
         if source.data_dir or source.imdir:
             raise DatasetError(f"{source.data_dir or source.imdir}: the {dataset} model is "
                                "evaluated on its own held-out split; give no data folder")
-        split = toy_split(dataset, int(saved.record.get("split", {}).get("seed", 0)))
+        split = toy_split(dataset, seed)
         x = split.x_val.reshape(-1, 8, 8) if dataset == "digits" else split.x_val
         return x, split.y_val, f"{dataset} held-out split"
     if dataset == "mnist":
+        if validation:
+            split = mnist_split(source)
+            return split.x_val, split.y_val, "MNIST validation split"
         _, (x, y) = load_mnist_arrays(source)
         return x, y.astype(np.int64), "MNIST test set"
     if dataset == "gtsrb":
-        x, y, _ = load_gtsrb_folder(source, int(saved.record["preprocessing"]["size"]))
+        x, y, tracks = load_gtsrb_folder(source, int(saved.record["preprocessing"]["size"]))
+        if validation:
+            _, val_idx = split_by_track(tracks, GTSRB_VAL_FRACTION, seed=seed, labels=y)
+            return x[val_idx], y[val_idx], "GTSRB validation tracks"
         return x, y, "GTSRB images"
     raise DatasetError(f"{saved.path}: unknown data set {dataset!r} in the model record")
 
@@ -41,7 +57,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     log.info("model %s: recipe %s, %d classes", saved.path, record["recipe"],
              len(record["class_names"]))
     source = Source(args.data_dir, args.imdir)
-    x_raw, y, what = _raw_data(saved, source)
+    x_raw, y, what = _raw_data(saved, source, getattr(args, "validation", False))
     class_names = list(record["class_names"])
     if len(y) and (int(y.max()) >= len(class_names) or int(y.min()) < 0):
         bad = int(y.max()) if int(y.max()) >= len(class_names) else int(y.min())
