@@ -96,3 +96,16 @@ def test_python_dash_m_ember_runs(tmp_path) -> None:
     result = subprocess.run([sys.executable, "-m", "ember", "--help"], capture_output=True,
                             text=True, timeout=60)
     assert result.returncode == 0 and "train" in result.stdout
+
+
+def test_progress_bar_only_on_a_terminal(tmp_path, ember_cli, monkeypatch) -> None:
+    from tests.cli.conftest import make_gtsrb
+
+    images = make_gtsrb(tmp_path / "data")
+    quiet = ember_cli("train", "gtsrb-logreg", "--imdir", images, "--epochs", "1",
+                      "--out", tmp_path / "a")
+    assert "/step" not in quiet.out
+    monkeypatch.setattr(training, "is_terminal", lambda: True)
+    drawn = ember_cli("train", "gtsrb-logreg", "--imdir", images, "--epochs", "1",
+                      "--out", tmp_path / "b")
+    assert drawn.code == 0 and "1/1" in drawn.out and "/step" in drawn.out
