@@ -136,8 +136,8 @@ MNIST_CNN = Recipe(
     build=build_mnist_cnn,
     train=torch_trainer(_nll, lr_factor=_step_lr),
     output="log_probs",
-    epochs=3,
-    batch_size=128,
+    epochs=5,
+    batch_size=64,
     lr=0.001,
     optimizer="adam",
 )
