@@ -153,3 +153,16 @@ def test_evaluate_accepts_the_final_test_layout(tmp_path, ember_cli) -> None:
 
 def test_imdir_is_for_gtsrb_only(tmp_path, ember_cli) -> None:
     assert_one_line_error(ember_cli("train", "mnist-mlp", "--imdir", tmp_path), "--imdir")
+
+
+def test_stray_file_in_a_folder_without_csv_is_counted_and_skipped(tmp_path, ember_cli) -> None:
+    images = make_gtsrb(tmp_path)
+    for csv_file in images.glob("*/GT-*.csv"):
+        csv_file.unlink()
+    (images / "00001" / "notes.txt").write_text("not an image")
+    result = ember_cli("train", "gtsrb-logreg", "--imdir", images, "--epochs", "1",
+                       "--out", tmp_path / "run")
+    assert result.code == 0, result.err
+    warning = [line for line in result.out.splitlines() if " WARNING " in line]
+    assert len(warning) == 1 and "skipped 1 of 13 images" in warning[0], result.out
+    assert "notes.txt" in warning[0]
