@@ -7,6 +7,7 @@ Errors users can cause (a missing folder, a corrupt file, a bad option) are repo
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -122,6 +123,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with warnings_as_log_lines():
             return _run(args)
+    except BrokenPipeError:  # e.g. `ember summary MODEL | head`: the reader left, no error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (DatasetError, ModelFileError, ValueError, OSError) as exc:
         message = " ".join(str(exc).split())
         if isinstance(exc, OSError) and exc.filename and str(exc.filename) not in message:
