@@ -26,20 +26,33 @@ _DTYPES = {"F16": np.float16, "F32": np.float32, "F64": np.float64, "U8": np.uin
            "I8": np.int8, "I16": np.int16, "I32": np.int32, "I64": np.int64, "BOOL": np.bool_}
 _CODES = {np.dtype(v): k for k, v in _DTYPES.items()}
 MAX_HEADER_BYTES = 100 * 1024 * 1024
+_MAX_DIMS = 32  # NumPy allows 64; no weight tensor needs more than a handful
 
 
 class ModelFileError(ValueError):
     """A model, checkpoint or tensor file is missing, corrupt, or not what it claims to be."""
 
 
+class StateDictError(ModelFileError, RuntimeError):
+    """A state dict doesn't fit the module: missing or extra keys, wrong shapes or dtypes.
+
+    A ``RuntimeError`` as in PyTorch, and a ``ModelFileError`` so that loading a checkpoint
+    (``model.load_state_dict(ember.load(path))``) fails with one error type whatever went wrong.
+    """
+
+
 def atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], None]) -> None:
     """Write through a temporary file in the same folder, fsync it, then rename it into place.
 
-    A crash at any moment leaves either the old file or the new one, never half of one.
+    A crash at any moment leaves either the old file or the new one, never half of one. The
+    temporary file is ``.NAME.PID.RANDOM.tmp``; a process killed mid-save (SIGKILL, power loss)
+    cannot remove its own, so every successful save of ``NAME`` removes the ones left by
+    processes that are no longer running.
     """
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp",
+                                    dir=folder)
     try:
         with os.fdopen(fd, "wb") as f:
             write(f)
@@ -52,6 +65,60 @@ def atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], None]) ->
         except FileNotFoundError:
             pass
         raise
+    _fsync_folder(folder)
+    remove_stale_temporaries(target)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the rename itself durable (POSIX); a no-op where folders can't be opened."""
+    try:
+        handle = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(handle)
+    except OSError:
+        pass
+    finally:
+        os.close(handle)
+
+
+def _process_running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # someone else's process, or we can't tell: leave its file alone
+    return True
+
+
+def stale_temporaries(target: str | os.PathLike) -> list[Path]:
+    """Temporary files ``atomic_write`` left next to ``target`` from processes no longer running."""
+    target = Path(target)
+    folder = target.parent if str(target.parent) else Path(".")
+    prefix = f".{target.name}."
+    stale = []
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return []
+    for name in names:
+        if not (name.startswith(prefix) and name.endswith(".tmp")):
+            continue
+        pid = name[len(prefix):].split(".", 1)[0]
+        if pid.isdigit() and not _process_running(int(pid)):
+            stale.append(folder / name)
+    return stale
+
+
+def remove_stale_temporaries(target: str | os.PathLike) -> None:
+    """Delete what ``stale_temporaries(target)`` finds (files already gone are fine)."""
+    for path in stale_temporaries(target):
+        try:
+            path.unlink()
+        except OSError:
+            pass
 
 
 def safetensors_bytes(tensors: Mapping[str, np.ndarray], metadata: Mapping[str, str] | None = None
@@ -89,7 +156,7 @@ def safetensors_from_bytes(blob: bytes, source: str = "<bytes>"
                    "the length field")
     try:
         header = json.loads(blob[8:8 + header_len].decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise fail(f"header is not valid JSON ({exc.__class__.__name__})") from None
     if not isinstance(header, dict):
         raise fail("header is not a JSON object")
@@ -106,7 +173,8 @@ def safetensors_from_bytes(blob: bytes, source: str = "<bytes>"
         if dtype is None:
             raise fail(f"tensor {name!r} has unknown dtype {entry['dtype']!r}")
         shape, offsets = entry["shape"], entry["data_offsets"]
-        if not (isinstance(shape, list) and all(type(s) is int and s >= 0 for s in shape)):
+        if not (isinstance(shape, list) and len(shape) <= _MAX_DIMS
+                and all(type(s) is int and 0 <= s < 2**48 for s in shape)):
             raise fail(f"tensor {name!r} has an invalid shape {shape!r}")
         if not (isinstance(offsets, list) and len(offsets) == 2
                 and all(type(o) is int for o in offsets) and 0 <= offsets[0] <= offsets[1]):
@@ -124,11 +192,21 @@ def safetensors_from_bytes(blob: bytes, source: str = "<bytes>"
                        f"{expected} bytes, its offsets give {end - begin}")
         spans.append((begin, end))
         array = np.frombuffer(data[begin:end], dtype=np.dtype(dtype).newbyteorder("<"))
-        tensors[name] = array.astype(dtype).reshape(shape)  # a native-order copy
+        try:
+            tensors[name] = array.astype(dtype).reshape(shape)  # a native-order copy
+        except ValueError:
+            raise fail(f"tensor {name!r} has an impossible shape {shape}") from None
     spans.sort()
-    for (_, prev_end), (begin, _) in zip(spans, spans[1:]):
-        if begin < prev_end:
+    covered = 0
+    for begin, end in spans:
+        if begin < covered:
             raise fail("tensor byte ranges overlap")
+        if begin > covered:
+            raise fail(f"bytes {covered}..{begin} of the data section belong to no tensor")
+        covered = end
+    if covered != len(data):
+        raise fail(f"the data section has {len(data)} bytes but the tensors cover {covered} "
+                   "(truncated, or bytes appended)")
     return tensors, dict(metadata)
 
 
@@ -146,11 +224,15 @@ def load_safetensors(path: str | os.PathLike
         raise ModelFileError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise ModelFileError(f"{path}: is a folder, expected a file") from None
+    except OSError as exc:
+        raise ModelFileError(f"{path}: cannot read ({exc.strerror})") from None
     return safetensors_from_bytes(blob, str(path))
 
 
 # ---------------------------------------------------------------------- ember.save / ember.load
 _STRUCTURE_KEY = "ember.structure"
+_VERSION_KEY = "ember.format_version"
+SAVE_FORMAT_VERSION = 1
 
 
 def _flatten(obj: Any, prefix: str, tensors: dict[str, np.ndarray]) -> Any:
@@ -181,22 +263,38 @@ def _flatten(obj: Any, prefix: str, tensors: dict[str, np.ndarray]) -> Any:
 
 
 def _unflatten(node: Any, tensors: Mapping[str, np.ndarray], source: str) -> Any:
+    """Rebuild what ``_flatten`` recorded; anything it could not have written is refused."""
     from ember.tensor import Tensor
 
     if isinstance(node, dict):
-        if "__tensor__" in node:
+        if set(node) == {"__tensor__"}:
             name = node["__tensor__"]
-            if name not in tensors:
+            if not isinstance(name, str) or name not in tensors:
                 raise ModelFileError(f"{source}: structure names a missing tensor {name!r}")
             return Tensor._wrap(tensors[name])
-        if "__tuple__" in node:
+        if set(node) == {"__tuple__"} and isinstance(node["__tuple__"], list):
             return tuple(_unflatten(v, tensors, source) for v in node["__tuple__"])
-        if "__dict__" in node:
-            return OrderedDict((k, _unflatten(v, tensors, source)) for k, v in node["__dict__"])
-        raise ModelFileError(f"{source}: unknown structure entry {sorted(node)!r}")
+        if set(node) == {"__dict__"} and isinstance(node["__dict__"], list):
+            items = OrderedDict()
+            for pair in node["__dict__"]:
+                if not (isinstance(pair, list) and len(pair) == 2
+                        and isinstance(pair[0], (str, int)) and not isinstance(pair[0], bool)):
+                    raise ModelFileError(f"{source}: malformed dictionary entry in the "
+                                         "structure record")
+                items[pair[0]] = _unflatten(pair[1], tensors, source)
+            return items
+        raise ModelFileError(f"{source}: unknown structure entry {sorted(node)[:5]!r}")
     if isinstance(node, list):
         return [_unflatten(v, tensors, source) for v in node]
     return node
+
+
+def parse_structure(text: str, source: str) -> Any:
+    """The JSON structure record of an ``ember.save`` file (or an optimizer state)."""
+    try:
+        return json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
+        raise ModelFileError(f"{source}: its structure record is not valid JSON") from None
 
 
 def save(obj: Any, f: str | os.PathLike) -> None:
@@ -206,16 +304,21 @@ def save(obj: Any, f: str | os.PathLike) -> None:
     """
     tensors: dict[str, np.ndarray] = {}
     structure = _flatten(obj, "", tensors)
-    save_safetensors(tensors, f, {_STRUCTURE_KEY: json.dumps(structure)})
+    save_safetensors(tensors, f, {_STRUCTURE_KEY: json.dumps(structure),
+                                  _VERSION_KEY: str(SAVE_FORMAT_VERSION)})
 
 
 def load(f: str | os.PathLike, map_location: Any = None, weights_only: bool = True) -> Any:
     """Load what ``ember.save`` wrote; never executes anything from the file."""
     tensors, metadata = load_safetensors(f)
-    if _STRUCTURE_KEY not in metadata:
+    version = metadata.get(_VERSION_KEY, str(SAVE_FORMAT_VERSION))
+    if version != str(SAVE_FORMAT_VERSION):
+        raise ModelFileError(f"{f}: format version {version!r} is not supported (this ember "
+                             f"reads version {SAVE_FORMAT_VERSION})")
+    if _STRUCTURE_KEY not in metadata:  # a plain safetensors file, e.g. from another library
         return OrderedDict((k, _unflatten({"__tensor__": k}, tensors, str(f))) for k in tensors)
+    structure = parse_structure(metadata[_STRUCTURE_KEY], str(f))
     try:
-        structure = json.loads(metadata[_STRUCTURE_KEY])
-    except json.JSONDecodeError:
-        raise ModelFileError(f"{f}: its structure record is not valid JSON") from None
-    return _unflatten(structure, tensors, str(f))
+        return _unflatten(structure, tensors, str(f))
+    except RecursionError:
+        raise ModelFileError(f"{f}: its structure record is nested too deeply") from None

@@ -105,11 +105,17 @@ class Optimizer:
                     grad *= self.global_clipnorm / total
 
     def state_dict(self) -> dict[str, Any]:
-        return {"iterations": self.iterations,
-                "inner": self.inner.state_dict() if self.inner is not None else None}
+        state: dict[str, Any] = {"iterations": self.iterations,
+                                 "inner": self.inner.state_dict() if self.inner is not None
+                                 else None}
+        if not callable(self._learning_rate):  # a callback may have changed it since compile
+            state["learning_rate"] = float(self._learning_rate)
+        return state
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self.iterations = int(state.get("iterations", 0))
+        if "learning_rate" in state and not callable(self._learning_rate):
+            self.learning_rate = float(state["learning_rate"])
         if state.get("inner") is not None and self.inner is not None:
             self.inner.load_state_dict(state["inner"])
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import numpy as np
@@ -39,3 +42,33 @@ class Parameter(Tensor):
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
+
+
+# Loading a model file rebuilds its architecture before the weights are read; a hostile or corrupt
+# file could describe a network of billions of weights. While a budget is set, every parameter a
+# layer creates is charged to it before any memory is allocated.
+_budget: ContextVar[list[int] | None] = ContextVar("ember_parameter_budget", default=None)
+
+
+@contextmanager
+def parameter_budget(max_elements: int) -> Iterator[None]:
+    """Refuse (``ValueError``) to create more than ``max_elements`` parameter elements inside."""
+    token = _budget.set([int(max_elements)])
+    try:
+        yield
+    finally:
+        _budget.reset(token)
+
+
+def charge_parameter(shape: tuple[int, ...]) -> None:
+    """Charge a parameter of ``shape`` to the active budget, if any (called before allocating)."""
+    budget = _budget.get()
+    if budget is None:
+        return
+    count = 1
+    for size in shape:
+        count *= int(size)
+    if count > budget[0]:
+        raise ValueError(f"a parameter of shape {tuple(shape)} ({count:,} values) exceeds what is "
+                         f"left of the allowed {budget[0]:,} values")
+    budget[0] -= count

@@ -43,6 +43,24 @@ def as_shape(shape: Any) -> tuple[int | None, ...]:
     return tuple(None if s is None else int(s) for s in shape)
 
 
+MAX_SAMPLE_VALUES = 2**26  # 256 MB of float32: the largest single sample a model may be built for
+
+
+def dummy_sample(shape: tuple[int | None, ...], dtype: Any) -> Tensor:
+    """A batch of one zero sample of ``shape`` (batch dim first, ``None`` dims become 1), used to
+    build layers; refuses absurd shapes (e.g. from a corrupt model file) before allocating."""
+    dims = tuple(1 if s is None else s for s in shape[1:])
+    count = 1
+    for size in dims:
+        if size < 0:
+            raise ValueError(f"input shape {tuple(shape)} has a negative dimension")
+        count *= size
+    if count > MAX_SAMPLE_VALUES:
+        raise ValueError(f"input shape {tuple(shape)} holds {count:,} values per sample, more "
+                         f"than the {MAX_SAMPLE_VALUES:,} a model can be built for")
+    return Tensor._wrap(np.zeros((1,) + dims, dtype=dtype))
+
+
 def to_tensor(x: Any) -> Tensor:
     """NumPy input becomes a float32 tensor (integer input stays integer, e.g. for Embedding)."""
     if isinstance(x, Tensor):

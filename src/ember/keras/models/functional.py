@@ -13,7 +13,7 @@ import numpy as np
 from ember import nn
 from ember.autograd.grad_mode import no_grad
 from ember.keras import activations
-from ember.keras.layers.base import Layer, as_shape
+from ember.keras.layers.base import Layer, as_shape, dummy_sample
 from ember.keras.layers.core import Activation, InputLayer, Softmax
 from ember.keras.models.model import Model
 from ember.tensor import Tensor
@@ -45,7 +45,7 @@ def Input(shape: Any = None, batch_size: int | None = None, name: str | None = N
 
 def _dummy(t: KerasTensor) -> Tensor:
     dtype = np.int64 if t.dtype.startswith("int") else np.float32
-    return Tensor._wrap(np.zeros((1,) + tuple(1 if s is None else s for s in t.shape[1:]), dtype))
+    return dummy_sample(t.shape, dtype)
 
 
 def call_symbolic(layer: Layer, x: Any) -> KerasTensor:

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from ember import random as ember_random
 from ember.autograd.grad_mode import no_grad
 from ember.keras import activations, losses, optimizers
 from ember.keras import callbacks as callbacks_module
@@ -60,6 +61,8 @@ class Model(Layer):
         self._fused = False
         self._has_regularizers: bool | None = None
         self._compile_config: dict[str, Any] | None = None
+        # Set by load_model from a checkpoint; fit(initial_epoch > 0) resumes the random stream.
+        self._checkpoint_rng_state: dict[str, Any] | None = None
 
     # -------------------------------------------------------------- structure
     @property
@@ -241,6 +244,9 @@ class Model(Layer):
         hooks = callbacks_module.CallbackList(
             callback_objects, self, {"epochs": epochs, "steps": data.steps, "verbose": verbose})
         self.stop_training = False
+        if initial_epoch > 0 and self._checkpoint_rng_state is not None:
+            ember_random.set_rng_state(self._checkpoint_rng_state)
+            self._checkpoint_rng_state = None
         hooks.call("on_train_begin", None)
         for epoch in range(initial_epoch, epochs):
             self.train()

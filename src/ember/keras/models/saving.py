@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import io
 import json
+import struct
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,7 @@ from ember.serialization import (
     _unflatten,
     atomic_write,
     load_safetensors,
+    parse_structure,
     safetensors_bytes,
     safetensors_from_bytes,
     save_safetensors,
@@ -105,15 +108,24 @@ def _state_arrays(model: Any) -> dict[str, Any]:
     return {name: tensor.detach().numpy() for name, tensor in keras_state(model).items()}
 
 
-def save_model(model: Any, filepath: str, overwrite: bool = True) -> None:
+def model_archive(model: Any, extra_members: dict[str, str] | None = None) -> bytes:
+    """The bytes of a one-file model: metadata, config, weights, optimizer state, and
+    ``extra_members`` (name to text) for tools that add their own records (``ember train``).
+
+    The metadata records ember's random-number state, so that ``fit(initial_epoch=...)`` on a
+    loaded checkpoint shuffles and drops out exactly as the uninterrupted run would have.
+    """
+    from ember import random as ember_random
+
     if not model.built:
         raise ValueError(f"model {model.name!r} must be built (given an input shape or trained) "
                          "before it can be saved")
-    path = Path(filepath)
-    if path.exists() and not overwrite:
-        raise FileExistsError(f"{path} exists and overwrite=False")
-    config = {"model": model_config(model), "compile": model._compile_config}
-    metadata = {"format": FORMAT, "format_version": FORMAT_VERSION}
+    compile_config = model._compile_config
+    if compile_config is not None and model.optimizer is not None:
+        compile_config = {**compile_config, "optimizer": _try_serialize(model.optimizer)}
+    config = {"model": model_config(model), "compile": compile_config}
+    metadata = {"format": FORMAT, "format_version": FORMAT_VERSION,
+                "rng_state": ember_random.get_rng_state()}
     optimizer_state = None
     if model.optimizer is not None and model.optimizer.inner is not None:
         tensors: dict[str, Any] = {}
@@ -126,31 +138,64 @@ def save_model(model: Any, filepath: str, overwrite: bool = True) -> None:
         archive.writestr("model.weights.safetensors", safetensors_bytes(_state_arrays(model)))
         if optimizer_state is not None:
             archive.writestr("optimizer.safetensors", optimizer_state)
-    blob = buffer.getvalue()
+        for name, text in (extra_members or {}).items():
+            archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+def _try_serialize(optimizer: Any) -> Any:
+    from ember.keras import optimizers
+
+    try:
+        return optimizers.serialize(optimizer)
+    except ValueError:
+        return None
+
+
+def save_model(model: Any, filepath: str, overwrite: bool = True) -> None:
+    """Write ``model_archive(model)`` to ``filepath`` atomically."""
+    path = Path(filepath)
+    if path.exists() and not overwrite:
+        raise FileExistsError(f"{path} exists and overwrite=False")
+    blob = model_archive(model)
     atomic_write(path, lambda f: f.write(blob))
 
 
-def _read_members(path: Path) -> dict[str, bytes]:
+# Deflate expands at most about 1032 to 1; a member claiming more than this lies about its size.
+_MAX_DEFLATE_RATIO = 1100
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError,
+               NotImplementedError, RuntimeError, struct.error, UnicodeDecodeError)
+
+
+def _read_members(path: Path, wanted: tuple[str, ...] = ()) -> dict[str, bytes]:
+    """The archive's known members (and ``wanted`` ones), each size checked before reading."""
     if not path.exists():
         raise ModelFileError(f"{path}: no such file")
     if path.is_dir():
         raise ModelFileError(f"{path}: is a folder, expected a model file")
+    archive_bytes = path.stat().st_size
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+    except _ZIP_ERRORS as exc:
         raise ModelFileError(f"{path}: not an ember model file (not a zip archive: "
                              f"{exc})") from None
     members = {}
     with archive:
         for info in archive.infolist():
-            if info.filename not in _MEMBERS + ("optimizer.safetensors",):
+            if info.filename not in _MEMBERS + ("optimizer.safetensors",) + wanted:
                 continue
-            if info.file_size > _MAX_MEMBER_BYTES:
+            if info.filename in members:
+                raise ModelFileError(f"{path}: member {info.filename} appears twice")
+            limit = (info.compress_size if info.compress_type == zipfile.ZIP_STORED
+                     else info.compress_size * _MAX_DEFLATE_RATIO + 1024)
+            if (info.file_size > _MAX_MEMBER_BYTES or info.compress_size > archive_bytes
+                    or info.file_size > limit):
                 raise ModelFileError(f"{path}: member {info.filename} claims {info.file_size} "
-                                     "bytes, more than a model file may hold")
+                                     f"bytes from {info.compress_size} compressed in a "
+                                     f"{archive_bytes}-byte file: its sizes are corrupt")
             try:
                 members[info.filename] = archive.read(info)
-            except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+            except _ZIP_ERRORS as exc:
                 raise ModelFileError(f"{path}: member {info.filename} is corrupt "
                                      f"({exc.__class__.__name__})") from None
     missing = [m for m in _MEMBERS if m not in members]
@@ -162,8 +207,28 @@ def _read_members(path: Path) -> dict[str, bytes]:
 def _json(blob: bytes, what: str) -> Any:
     try:
         return json.loads(blob.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise ModelFileError(f"{what} is not valid JSON") from None
+
+
+# What a config that doesn't fit the code it names can raise while the model is rebuilt.
+_CONFIG_ERRORS = (TypeError, ValueError, KeyError, IndexError, AttributeError, OverflowError,
+                  ZeroDivisionError, MemoryError, RecursionError)
+
+
+def rebuild_model(config: dict[str, Any], max_parameters: int, source: str) -> Any:
+    """``model_from_config`` that refuses configs making more than ``max_parameters`` values and
+    turns every error a malformed config can cause into ``ModelFileError``."""
+    from ember.nn.parameter import parameter_budget
+
+    try:
+        with parameter_budget(max_parameters):
+            return model_from_config(config, source)
+    except ModelFileError:
+        raise
+    except _CONFIG_ERRORS as exc:
+        raise ModelFileError(f"{source}: the model config doesn't describe a valid model "
+                             f"({type(exc).__name__}: {str(exc)[:200]})") from None
 
 
 def load_model(filepath: str, custom_objects: Any = None, compile: bool = True,  # noqa: A002
@@ -171,45 +236,66 @@ def load_model(filepath: str, custom_objects: Any = None, compile: bool = True, 
     """Rebuild a model saved by ``model.save``: architecture, weights, compile settings and
     optimizer state. Raises ``ember.ModelFileError`` naming the file for anything malformed.
     """
-    from ember.keras.models.model import _try  # noqa: F401 - keeps the import graph explicit
-
     path = Path(filepath)
     members = _read_members(path)
     metadata = _json(members["metadata.json"], f"{path}: metadata.json")
     if not isinstance(metadata, dict) or metadata.get("format") != FORMAT:
-        raise ModelFileError(f"{path}: not an ember model file (format {metadata!r})")
+        raise ModelFileError(f"{path}: not an ember model file (format {metadata!r:.200})")
     if metadata.get("format_version") != FORMAT_VERSION:
-        raise ModelFileError(f"{path}: format version {metadata.get('format_version')!r} is not "
-                             f"supported (this ember reads version {FORMAT_VERSION})")
+        raise ModelFileError(f"{path}: format version {metadata.get('format_version')!r:.50} is "
+                             f"not supported (this ember reads version {FORMAT_VERSION})")
     config = _json(members["config.json"], f"{path}: config.json")
     if not isinstance(config, dict) or not isinstance(config.get("model"), dict):
         raise ModelFileError(f"{path}: config.json has no model description")
-    model = model_from_config(config["model"], str(path))
     weights, _ = safetensors_from_bytes(members["model.weights.safetensors"],
                                         f"{path}: model.weights.safetensors")
+    model = rebuild_model(config["model"], sum(int(a.size) for a in weights.values()), str(path))
     _load_state(model, weights, str(path))
+    model._checkpoint_rng_state = _rng_state(metadata.get("rng_state"))
     compile_config = config.get("compile")
     if compile and isinstance(compile_config, dict) and compile_config.get("loss"):
-        from ember.keras import losses, metrics, optimizers
-
-        try:
-            model.compile(optimizer=optimizers.get(compile_config["optimizer"]),
-                          loss=losses.get(compile_config["loss"]),
-                          metrics=[metrics.get(m) for m in compile_config.get("metrics") or []
-                                   if m is not None])
-        except (TypeError, ValueError, KeyError) as exc:
-            raise ModelFileError(f"{path}: bad compile settings ({exc})") from None
-        if "optimizer.safetensors" in members and model.built:
-            tensors, meta = safetensors_from_bytes(members["optimizer.safetensors"],
-                                                   f"{path}: optimizer.safetensors")
-            structure = _json(meta.get("structure", "null").encode(), f"{path}: optimizer state")
-            model.optimizer.build(model.parameters())
-            try:
-                model.optimizer.load_state_dict(_unflatten(structure, tensors, str(path)))
-            except (TypeError, ValueError, KeyError, IndexError) as exc:
-                raise ModelFileError(f"{path}: optimizer state doesn't fit the model ({exc})") \
-                    from None
+        _restore_compile(model, compile_config, members, path)
     return model
+
+
+def _rng_state(state: Any) -> dict[str, Any] | None:
+    """The generator state a checkpoint recorded, if it is one NumPy can take back."""
+    import numpy as np
+
+    if not isinstance(state, dict):
+        return None
+    try:
+        probe = np.random.default_rng()
+        probe.bit_generator.state = state
+    except (TypeError, ValueError, KeyError, OverflowError):
+        return None
+    return state
+
+
+def _restore_compile(model: Any, compile_config: dict[str, Any], members: dict[str, bytes],
+                     path: Path) -> None:
+    from ember.keras import losses, metrics, optimizers
+
+    try:
+        model.compile(optimizer=optimizers.get(compile_config["optimizer"]),
+                      loss=losses.get(compile_config["loss"]),
+                      metrics=[metrics.get(m) for m in compile_config.get("metrics") or []
+                               if m is not None])
+    except _CONFIG_ERRORS as exc:
+        raise ModelFileError(f"{path}: bad compile settings ({str(exc)[:200]})") from None
+    if "optimizer.safetensors" not in members or not model.built:
+        return
+    tensors, meta = safetensors_from_bytes(members["optimizer.safetensors"],
+                                           f"{path}: optimizer.safetensors")
+    structure = parse_structure(meta.get("structure", "null"), f"{path}: optimizer state")
+    try:
+        model.optimizer.build(model.parameters())
+        model.optimizer.load_state_dict(_unflatten(structure, tensors, str(path)))
+    except ModelFileError:
+        raise
+    except _CONFIG_ERRORS as exc:
+        raise ModelFileError(f"{path}: optimizer state doesn't fit the model "
+                             f"({str(exc)[:200]})") from None
 
 
 def _load_state(model: Any, weights: dict[str, Any], source: str) -> None:

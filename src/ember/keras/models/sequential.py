@@ -9,7 +9,7 @@ import numpy as np
 from ember import nn
 from ember.autograd.grad_mode import no_grad
 from ember.keras import activations
-from ember.keras.layers.base import Layer, as_shape
+from ember.keras.layers.base import Layer, as_shape, dummy_sample
 from ember.keras.layers.core import Activation, InputLayer, Softmax
 from ember.keras.models.model import Model
 from ember.tensor import Tensor
@@ -82,8 +82,7 @@ class Sequential(Model):
         if not self.stack:
             return
         dtype = np.int64 if self._accepts_integer_input() else np.float32
-        sample = Tensor._wrap(np.zeros((1,) + tuple(1 if s is None else s for s in shape[1:]),
-                                       dtype=dtype))
+        sample = dummy_sample(shape, dtype)
         was_training = self.training
         self.eval()
         with no_grad():

@@ -11,12 +11,13 @@ from ember.dtypes import to_numpy_dtype
 from ember.nn import functional as F
 from ember.nn import init
 from ember.nn.modules.module import Module
-from ember.nn.parameter import Parameter
+from ember.nn.parameter import Parameter, charge_parameter
 from ember.tensor import Tensor
 
 
 def empty_parameter(shape: tuple[int, ...], dtype: Any = None) -> Parameter:
     """An uninitialised parameter, filled by the owning layer's ``reset_parameters()``."""
+    charge_parameter(shape)
     return Parameter(Tensor._wrap(np.empty(shape, dtype=to_numpy_dtype(dtype or "float32"))))
 
 

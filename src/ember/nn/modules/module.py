@@ -16,6 +16,7 @@ import numpy as np
 
 from ember import dtypes
 from ember.nn.parameter import Parameter
+from ember.serialization import StateDictError
 from ember.tensor import Tensor
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
@@ -315,7 +316,12 @@ class Module:
             if key not in state_dict:
                 continue
             value = state_dict[key]
-            array = value._data if isinstance(value, Tensor) else np.asarray(value)
+            array = value._data if isinstance(value, Tensor) else _as_array(value)
+            if array is None or array.dtype.kind not in "biuf":
+                kind = type(value).__name__ if array is None else f"an array of {array.dtype}"
+                errors.append(f"value for {key} is {kind}, expected numbers for a "
+                              f"{target._data.dtype} tensor of shape {list(target._data.shape)}.")
+                continue
             if array.shape != target._data.shape:
                 errors.append(
                     f"size mismatch for {key}: copying a param with shape "
@@ -332,7 +338,7 @@ class Module:
                 errors.insert(1 if missing else 0, "Unexpected key(s) in state_dict: "
                               + ", ".join(f'"{k}"' for k in unexpected) + ".")
         if errors:
-            raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
+            raise StateDictError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
                                + "\n\t".join(errors))
         for target, array in updates:
             if assign:
@@ -362,6 +368,14 @@ class Module:
         elif lines:
             body = "\n  " + "\n  ".join(lines) + "\n"
         return f"{self._get_name()}({body})"
+
+
+def _as_array(value: Any) -> np.ndarray | None:
+    """``value`` as an array, or None when it isn't array-like (a dict, a ragged list, ...)."""
+    try:
+        return np.asarray(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def _indent(text: str, spaces: int) -> str:
