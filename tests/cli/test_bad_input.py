@@ -149,6 +149,13 @@ def test_evaluate_accepts_the_final_test_layout(tmp_path, ember_cli) -> None:
         result = ember_cli("evaluate", model, "--imdir", folder)
         assert result.code == 0, result.err
         assert "on 2 samples" in result.out
+    shutil.move(images.parent, tmp_path / "GTSRB" / "Final_Training")  # both layouts in one
+    both = ember_cli("evaluate", model, "--data-dir", tmp_path / "GTSRB")
+    assert both.code == 0 and "on 2 samples" in both.out  # evaluation prefers the test images
+    validation = ember_cli("evaluate", model, "--data-dir", tmp_path / "GTSRB", "--validation")
+    assert validation.code == 0 and "GTSRB validation tracks" in validation.out
+    assert_one_line_error(ember_cli("train", "gtsrb-logreg", "--imdir", test_dir),
+                          str(test_dir), "Final_Test images only")
 
 
 def test_imdir_is_for_gtsrb_only(tmp_path, ember_cli) -> None:

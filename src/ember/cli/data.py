@@ -96,20 +96,35 @@ def mnist_split(source: Source) -> Split:
     return split
 
 
-def load_gtsrb_folder(source: Source, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """All GTSRB images under the named folder, either layout: ``(x, y, tracks)``."""
+def _gtsrb_layout(root: Path) -> tuple[bool, bool]:
+    """(has training images, has test images) in a folder given on the command line."""
+    test = any((root / name).is_dir() for name in ("Final_Test", "GTSRB/Final_Test")) or \
+        root.name == "Final_Test" or (root.name == "Images" and root.parent.name == "Final_Test") \
+        or (root / "GT-final_test.csv").is_file()
+    train = any((root / name).is_dir() for name in ("Final_Training", "GTSRB/Final_Training")) \
+        or any(p.is_dir() and p.name.isdigit() for p in root.iterdir())
+    return train, test
+
+
+def load_gtsrb_folder(source: Source, size: int, prefer_test: bool = False
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """GTSRB images under the named folder: ``(x, y, tracks)``.
+
+    A ``Final_Training/Images`` layout (class folders) or a ``Final_Test/Images`` one; where
+    a folder holds both, the test images when ``prefer_test`` (evaluation), else the training
+    ones. Training refuses a folder holding only test images (they have no tracks to split).
+    """
     from ember.datasets import load_gtsrb
 
     root = _dataset_root(source, "gtsrb")
     split = "train"
     if root is not None:
-        has_test = (root / "Final_Test").is_dir() or root.name == "Final_Test" or (
-            root.name == "Images" and root.parent.name == "Final_Test")
-        has_train = (root / "Final_Training").is_dir() or any(
-            p.is_dir() for p in root.iterdir() if not p.name.startswith("."))
-        split = "test" if has_test and not (root / "Final_Training").is_dir() else "train"
-        if not has_test and not has_train:
-            split = "test" if (root / "GT-final_test.csv").is_file() else "train"
+        has_train, has_test = _gtsrb_layout(root)
+        if has_test and (prefer_test or not has_train):
+            split = "test"
+        if split == "test" and not prefer_test:
+            raise DatasetError(f"{root}: holds GTSRB's Final_Test images only; training needs "
+                               "the Final_Training/Images folder (class folders 000NN/)")
     where = root if root is not None else "the default location ($EMBER_DATA/gtsrb or cache)"
     log.info("GTSRB: reading the %s images under %s at %dx%d", split, where, size, size)
     images = load_gtsrb(root, split, size=size)

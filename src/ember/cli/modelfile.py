@@ -12,14 +12,18 @@ from __future__ import annotations
 
 import json
 import os
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ember.serialization import ModelFileError, load_safetensors, save_safetensors
+from ember.serialization import (
+    ModelFileError,
+    atomic_write,
+    load_safetensors,
+    save_safetensors,
+)
 
 FORMAT = "ember.cli.model"
 FORMAT_VERSION = 1
@@ -52,14 +56,10 @@ def save_model_file(path: str | os.PathLike[str], model: Any, record: dict[str, 
     record = {"format": FORMAT, "format_version": FORMAT_VERSION, **record}
     text = json.dumps(record)
     if record["family"] == "keras":
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        try:
-            model.save(str(tmp))
-            with zipfile.ZipFile(tmp, "a") as archive:
-                archive.writestr(CLI_MEMBER, text)
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
+        from ember.keras.models.saving import model_archive
+
+        blob = model_archive(model, {CLI_MEMBER: text})
+        atomic_write(path, lambda f: f.write(blob))
     else:
         arrays = {name: t.detach().numpy() for name, t in model.state_dict().items()}
         save_safetensors(arrays, path, {METADATA_KEY: text})
@@ -80,26 +80,25 @@ def _check_record(record: Any, path: Path) -> dict[str, Any]:
 def _parse(text: bytes | str, path: Path) -> dict[str, Any]:
     try:
         return _check_record(json.loads(text), path)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise ModelFileError(f"{path}: the model record is not valid JSON") from None
 
 
 def _load_keras(path: Path) -> SavedModel:
     from ember.keras.models import load_model
+    from ember.keras.models.saving import read_members
 
-    try:
-        with zipfile.ZipFile(path) as archive:
-            if CLI_MEMBER not in archive.namelist():
-                raise ModelFileError(f"{path}: a Keras model without an {CLI_MEMBER} record "
-                                     "(not written by `ember train`)")
-            record = _parse(archive.read(CLI_MEMBER), path)
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise ModelFileError(f"{path}: not an ember model file ({type(exc).__name__})") from None
+    members = read_members(path, wanted=(CLI_MEMBER,))  # sizes checked, errors as ModelFileError
+    if CLI_MEMBER not in members:
+        raise ModelFileError(f"{path}: a Keras model without an {CLI_MEMBER} record "
+                             "(not written by `ember train`)")
+    record = _parse(members[CLI_MEMBER], path)
     return SavedModel(load_model(str(path)), record, path)
 
 
 def _load_torch(path: Path) -> SavedModel:
     from ember.cli.recipes import get_recipe
+    from ember.nn.parameter import parameter_budget
     from ember.tensor import Tensor
 
     try:
@@ -114,8 +113,12 @@ def _load_torch(path: Path) -> SavedModel:
     record = _parse(metadata[METADATA_KEY], path)
     try:
         recipe = get_recipe(record["recipe"])
-        model = recipe.build(record["architecture"])
-    except (ValueError, TypeError, KeyError) as exc:
+        # The architecture may ask for no more weights than the file holds (a corrupt one could
+        # ask for billions).
+        with parameter_budget(sum(int(array.size) for array in weights.values())):
+            model = recipe.build(record["architecture"])
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError,
+            MemoryError, RecursionError) as exc:
         raise ModelFileError(f"{path}: cannot rebuild recipe {record['recipe']!r} ({exc})") \
             from None
     expected = model.state_dict()

@@ -42,7 +42,8 @@ def _raw_data(saved: SavedModel, source: Source, validation: bool
         _, (x, y) = load_mnist_arrays(source)
         return x, y.astype(np.int64), "MNIST test set"
     if dataset == "gtsrb":
-        x, y, tracks = load_gtsrb_folder(source, int(saved.record["preprocessing"]["size"]))
+        x, y, tracks = load_gtsrb_folder(source, int(saved.record["preprocessing"]["size"]),
+                                         prefer_test=not validation)
         if validation:
             _, val_idx = split_by_track(tracks, GTSRB_VAL_FRACTION, seed=seed, labels=y)
             return x[val_idx], y[val_idx], "GTSRB validation tracks"
