@@ -164,3 +164,23 @@ def test_a_checkpoint_keeps_a_learning_rate_changed_after_compile(tmp_path: Path
     model.save(str(tmp_path / "m.keras"))
     loaded = keras.models.load_model(str(tmp_path / "m.keras"))
     assert loaded.optimizer.learning_rate == pytest.approx(0.0123)
+
+
+def test_a_cli_record_asking_for_a_huge_architecture_is_refused_quickly(tmp_path: Path) -> None:
+    from ember.cli.modelfile import load_model_file, save_model_file
+    from ember.cli.recipes import get_recipe
+
+    arch = {"inputs": 4, "hidden": [5], "classes": 3}
+    record = {"recipe": "mnist-torch", "family": "torch", "architecture": arch,
+              "output": "log_probs", "preprocessing": {}, "class_names": ["a", "b", "c"]}
+    path = tmp_path / "model.safetensors"
+    save_model_file(path, get_recipe("mnist-torch").build(arch), record)
+    tensors, metadata = ember.serialization.load_safetensors(path)
+    text = json.loads(metadata["ember.cli"])
+    text["architecture"]["hidden"] = [10**6, 10**6]
+    metadata["ember.cli"] = json.dumps(text)
+    path.write_bytes(safetensors_bytes(tensors, metadata))
+    started = time.perf_counter()
+    with pytest.raises(ember.ModelFileError, match="cannot rebuild recipe 'mnist-torch'"):
+        load_model_file(path)
+    assert time.perf_counter() - started < 1.0

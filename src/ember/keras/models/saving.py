@@ -167,7 +167,7 @@ _ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError,
                NotImplementedError, RuntimeError, struct.error, UnicodeDecodeError)
 
 
-def _read_members(path: Path, wanted: tuple[str, ...] = ()) -> dict[str, bytes]:
+def read_members(path: Path, wanted: tuple[str, ...] = ()) -> dict[str, bytes]:
     """The archive's known members (and ``wanted`` ones), each size checked before reading."""
     if not path.exists():
         raise ModelFileError(f"{path}: no such file")
@@ -237,7 +237,7 @@ def load_model(filepath: str, custom_objects: Any = None, compile: bool = True, 
     optimizer state. Raises ``ember.ModelFileError`` naming the file for anything malformed.
     """
     path = Path(filepath)
-    members = _read_members(path)
+    members = read_members(path)
     metadata = _json(members["metadata.json"], f"{path}: metadata.json")
     if not isinstance(metadata, dict) or metadata.get("format") != FORMAT:
         raise ModelFileError(f"{path}: not an ember model file (format {metadata!r:.200})")
