@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from ember.keras.callbacks.base import Callback, MonitorMixin
@@ -11,6 +12,9 @@ class ModelCheckpoint(MonitorMixin, Callback):
     """Save to ``filepath`` (which may hold ``{epoch:02d}`` and ``{val_loss:.2f}`` fields).
 
     With ``save_best_only=True`` a file is written only when the monitored value improves.
+    An epoch whose loss is NaN or infinite is never saved, so the last good checkpoint stays.
+    The saved model records ember's random state and ``epochs_finished``: resume with
+    ``model = load_model(path); model.fit(..., initial_epoch=model.epochs_finished)``.
     """
 
     def __init__(self, filepath: str, monitor: str = "val_loss", verbose: int = 0,
@@ -27,6 +31,11 @@ class ModelCheckpoint(MonitorMixin, Callback):
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         logs = logs or {}
+        loss = logs.get("loss")
+        if loss is not None and not math.isfinite(loss):
+            # Keep the last good checkpoint rather than overwrite it with diverged weights.
+            print(f"\nEpoch {epoch + 1}: loss is {loss}, not saving the model")
+            return
         path = self.filepath.format(epoch=epoch + 1, **logs)
         if self.save_best_only:
             current = self._current(logs)

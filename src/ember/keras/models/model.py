@@ -63,6 +63,8 @@ class Model(Layer):
         self._compile_config: dict[str, Any] | None = None
         # Set by load_model from a checkpoint; fit(initial_epoch > 0) resumes the random stream.
         self._checkpoint_rng_state: dict[str, Any] | None = None
+        # Epochs finished by fit (or recorded in a loaded checkpoint): fit(initial_epoch=...).
+        self.epochs_finished = 0
 
     # -------------------------------------------------------------- structure
     @property
@@ -270,6 +272,7 @@ class Model(Layer):
                 val_logs = self._run_evaluation(val_data, hooks=hooks)
                 hooks.call("on_test_end", val_logs)
                 epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
+            self.epochs_finished = epoch + 1
             hooks.call("on_epoch_end", epoch, epoch_logs)
             if self.stop_training:
                 break

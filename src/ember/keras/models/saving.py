@@ -125,7 +125,8 @@ def model_archive(model: Any, extra_members: dict[str, str] | None = None) -> by
         compile_config = {**compile_config, "optimizer": _try_serialize(model.optimizer)}
     config = {"model": model_config(model), "compile": compile_config}
     metadata = {"format": FORMAT, "format_version": FORMAT_VERSION,
-                "rng_state": ember_random.get_rng_state()}
+                "rng_state": ember_random.get_rng_state(),
+                "epochs_finished": int(getattr(model, "epochs_finished", 0))}
     optimizer_state = None
     if model.optimizer is not None and model.optimizer.inner is not None:
         tensors: dict[str, Any] = {}
@@ -252,6 +253,8 @@ def load_model(filepath: str, custom_objects: Any = None, compile: bool = True, 
     model = rebuild_model(config["model"], sum(int(a.size) for a in weights.values()), str(path))
     _load_state(model, weights, str(path))
     model._checkpoint_rng_state = _rng_state(metadata.get("rng_state"))
+    epochs = metadata.get("epochs_finished", 0)
+    model.epochs_finished = epochs if type(epochs) is int and epochs >= 0 else 0
     compile_config = config.get("compile")
     if compile and isinstance(compile_config, dict) and compile_config.get("loss"):
         _restore_compile(model, compile_config, members, path)
