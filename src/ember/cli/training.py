@@ -39,6 +39,7 @@ class Outcome:
     history: list[dict[str, float]]
     interrupted: bool
     seconds: float
+    diverged: bool = False  # a NaN/infinite loss stopped training; last epoch's weights kept
 
 
 def make_optimizer(settings: Settings) -> Any:
@@ -72,6 +73,30 @@ class _Recorder:
         log_epoch(epoch + 1, self.epochs, row)
 
 
+class _LastGood:
+    """The model's weights at the end of the last finished epoch, to fall back on when the loss
+    turns NaN or infinite (TerminateOnNaN, on by default in ``ember train``)."""
+
+    def __init__(self, model: Any) -> None:
+        self.model = model
+        self.last_finite_loss: float | None = None
+        self.keep()
+
+    def keep(self) -> None:
+        self.state = {k: v.detach().numpy().copy() for k, v in self.model.state_dict().items()}
+
+    def check(self, epoch: int, batch: int, loss: float) -> bool:
+        """True (after logging and restoring the kept weights) when ``loss`` isn't finite."""
+        if math.isfinite(loss):
+            self.last_finite_loss = loss
+            return False
+        log.error("epoch %d, batch %d: loss is %s (last finite loss: %s); stopping and keeping "
+                  "the weights of the last finished epoch", epoch + 1, batch, loss,
+                  self.last_finite_loss)
+        self.model.load_state_dict(self.state)
+        return True
+
+
 def _interrupted(recorder: _Recorder) -> None:
     log.warning("interrupted (Ctrl-C) after %d finished epoch(s); saving what was trained so far",
                 len(recorder.history))
@@ -86,14 +111,25 @@ def fit_keras(model: Any, x: np.ndarray, y: np.ndarray, x_val: np.ndarray, y_val
     from ember.keras.callbacks import Callback
 
     recorder = _Recorder(settings.epochs)
+    last_good = _LastGood(model)
+    diverged = False
 
     class EpochLog(Callback):
         def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
             recorder.started = time.perf_counter()
+            self.epoch = epoch
             if lr_factor is not None:
                 model.optimizer.learning_rate = settings.lr * lr_factor(epoch, settings.epochs)
 
+        def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
+            nonlocal diverged
+            if last_good.check(self.epoch, batch, float((logs or {}).get("loss", 0.0))):
+                diverged = model.stop_training = True
+
         def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+            if diverged:
+                return
+            last_good.keep()
             recorder.finish_epoch(epoch, {k.replace("categorical_", "").replace("sparse_", ""): v
                                           for k, v in (logs or {}).items()})
 
@@ -106,7 +142,7 @@ def fit_keras(model: Any, x: np.ndarray, y: np.ndarray, x_val: np.ndarray, y_val
     except KeyboardInterrupt:
         interrupted = True
         _interrupted(recorder)
-    return Outcome(recorder.history, interrupted, time.perf_counter() - start)
+    return Outcome(recorder.history, interrupted, time.perf_counter() - start, diverged)
 
 
 # ------------------------------------------------------------------------------ PyTorch engine
@@ -159,8 +195,9 @@ def fit_torch(model: Any, batches: Batches, steps: int, x_val: np.ndarray, y_val
 
     recorder = _Recorder(settings.epochs)
     optimizer.build(model.parameters())
+    last_good = _LastGood(model)
     start = time.perf_counter()
-    interrupted = False
+    interrupted = diverged = False
     try:
         for epoch in range(settings.epochs):
             recorder.started = time.perf_counter()
@@ -173,15 +210,22 @@ def fit_torch(model: Any, batches: Batches, steps: int, x_val: np.ndarray, y_val
                 target = _as_tensor(yb)
                 out = model(_as_tensor(xb))
                 loss = loss_fn(out, target)
+                loss_value = float(loss.item())
+                if last_good.check(epoch, step - 1, loss_value):
+                    diverged = True
+                    break
                 optimizer.zero_grad()
                 loss.backward()
                 optimizer.step()
                 count = len(target)
                 seen += count
-                total_loss += float(loss.item()) * count
+                total_loss += loss_value * count
                 correct += int((out.detach().numpy().argmax(axis=1) == target.numpy()).sum())
                 if bar is not None:
                     bar.update(step, {"loss": total_loss / seen, "accuracy": correct / seen})
+            if diverged:
+                break
+            last_good.keep()
             val = evaluate_torch(model, x_val, y_val, loss_fn)
             recorder.finish_epoch(epoch, {"loss": total_loss / max(seen, 1),
                                           "accuracy": correct / max(seen, 1),
@@ -191,7 +235,7 @@ def fit_torch(model: Any, batches: Batches, steps: int, x_val: np.ndarray, y_val
         interrupted = True
         _interrupted(recorder)
     model.eval()
-    return Outcome(recorder.history, interrupted, time.perf_counter() - start)
+    return Outcome(recorder.history, interrupted, time.perf_counter() - start, diverged)
 
 
 def cosine_factor(epoch: int, epochs: int) -> float:

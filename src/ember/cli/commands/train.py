@@ -128,6 +128,7 @@ def run_train(args: argparse.Namespace) -> int:
                "accuracy": val["accuracy"],
                "test_accuracy": None if test is None else test["accuracy"],
                "epochs_finished": len(outcome.history), "interrupted": outcome.interrupted,
+               "diverged": outcome.diverged,
                "settings": {"epochs": settings.epochs, "batch_size": settings.batch_size,
                             "lr": settings.lr, "optimizer": settings.optimizer,
                             "seed": settings.seed, **settings.extras},
