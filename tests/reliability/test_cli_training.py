@@ -59,6 +59,7 @@ def test_the_torch_loop_stops_at_a_nan_loss_and_keeps_the_last_epoch(error_lines
         assert np.array_equal(value.numpy(), kept[name])
 
 
+@pytest.mark.filterwarnings("ignore:overflow encountered")
 def test_the_keras_loop_stops_at_an_overflowing_loss(error_lines) -> None:
     x, y = _data()
     model = keras.Sequential([keras.layers.Dense(2, input_shape=(4,))])
