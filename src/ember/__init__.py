@@ -10,6 +10,7 @@ tensor([[ 7., 11.],
 """
 
 from ember import autograd, optim, utils
+from ember._allocator import tune_malloc
 from ember.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from ember.creation import (
     arange,
@@ -141,3 +142,6 @@ __version__ = "0.1.0"
 
 def is_tensor(obj: object) -> bool:
     return isinstance(obj, Tensor)
+
+
+tune_malloc()  # reuse freed activation and gradient buffers: see ember/_allocator.py
