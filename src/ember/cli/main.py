@@ -56,7 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     train = commands.add_parser(
         "train", help="train a recipe and write a run folder",
         description="Train a recipe; write the model file, history.csv, curves.png, "
-                    "confusion.png and metrics.json to --out.",
+                    "confusion.png and metrics.json to --out, and a checkpoint after every "
+                    "epoch (--resume continues from it).",
         epilog="recipes:\n" + "\n".join(lines), formatter_class=argparse.RawTextHelpFormatter)
     train.add_argument("recipe", metavar="RECIPE", help="one of: " + ", ".join(recipe_names()))
     _add_data_options(train)
@@ -66,8 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--optimizer", metavar="NAME",
                        help="a Keras optimizer name: sgd, rmsprop, adam, ... (default: the "
                             "recipe's)")
-    train.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    train.add_argument("--seed", type=int, help="random seed (default 0)")
     train.add_argument("--out", metavar="DIR", help="run folder (default runs/RECIPE-TIMESTAMP)")
+    train.add_argument("--resume", action="store_true",
+                       help="continue the interrupted run in --out DIR from its last checkpoint "
+                            "(settings default to the checkpoint's; --epochs may extend it)")
 
     evaluate = commands.add_parser(
         "evaluate", help="accuracy, per-class precision/recall and confusion matrix of a model",

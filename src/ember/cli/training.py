@@ -12,12 +12,15 @@ import math
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 import ember
 from ember.cli.log import is_terminal, log
+
+if TYPE_CHECKING:
+    from ember.cli.checkpoint import Checkpointer, ResumeState
 
 
 @dataclass
@@ -30,6 +33,8 @@ class Settings:
     optimizer: str
     seed: int
     extras: dict[str, Any] = field(default_factory=dict)  # the recipe's own optimizer options
+    checkpoint: Checkpointer | None = None  # writes DIR/checkpoint.* after each finished epoch
+    resume: ResumeState | None = None  # the checkpoint to go on from (``--resume``)
 
 
 @dataclass
@@ -59,9 +64,9 @@ def log_epoch(epoch: int, epochs: int, logs: dict[str, float]) -> None:
 
 
 class _Recorder:
-    def __init__(self, epochs: int) -> None:
+    def __init__(self, epochs: int, history: list[dict[str, float]] | None = None) -> None:
         self.epochs = epochs
-        self.history: list[dict[str, float]] = []
+        self.history: list[dict[str, float]] = list(history or [])
         self.started = time.perf_counter()
 
     def finish_epoch(self, epoch: int, logs: dict[str, float]) -> None:
@@ -110,7 +115,10 @@ def fit_keras(model: Any, x: np.ndarray, y: np.ndarray, x_val: np.ndarray, y_val
     ``lr_factor(epoch, epochs)``, when given, scales the learning rate for each epoch."""
     from ember.keras.callbacks import Callback
 
-    recorder = _Recorder(settings.epochs)
+    initial_epoch = 0
+    if settings.resume is not None:
+        initial_epoch = settings.resume.restore_keras(model)
+    recorder = _Recorder(settings.epochs, settings.resume and settings.resume.history)
     last_good = _LastGood(model)
     diverged = False
 
@@ -132,13 +140,15 @@ def fit_keras(model: Any, x: np.ndarray, y: np.ndarray, x_val: np.ndarray, y_val
             last_good.keep()
             recorder.finish_epoch(epoch, {k.replace("categorical_", "").replace("sparse_", ""): v
                                           for k, v in (logs or {}).items()})
+            if settings.checkpoint is not None:
+                settings.checkpoint.save(model, model.optimizer, recorder.history)
 
     start = time.perf_counter()
     interrupted = False
     try:
         model.fit(x, y, batch_size=settings.batch_size, epochs=settings.epochs,
                   validation_data=(x_val, y_val), verbose=1 if is_terminal() else 0,
-                  callbacks=[EpochLog()], shuffle=True)
+                  callbacks=[EpochLog()], shuffle=True, initial_epoch=initial_epoch)
     except KeyboardInterrupt:
         interrupted = True
         _interrupted(recorder)
@@ -149,20 +159,32 @@ def fit_keras(model: Any, x: np.ndarray, y: np.ndarray, x_val: np.ndarray, y_val
 Batches = Callable[[int], Iterable[tuple[Any, Any]]]
 
 
+class ArrayBatches:
+    """Shuffled mini-batches of arrays, reshuffled each epoch; ``augment`` maps each batch.
+
+    Call it with the epoch number for that epoch's batches. Shuffling and augmentation draw
+    from ``self.rng`` (seeded with ``seed``), which checkpoints save and ``--resume`` restores.
+    """
+
+    def __init__(self, x: np.ndarray, y: np.ndarray, batch_size: int, seed: int,
+                 augment: Callable[[np.ndarray, np.random.Generator], np.ndarray] | None = None
+                 ) -> None:
+        self.x, self.y, self.batch_size, self.augment = x, y, batch_size, augment
+        self.rng = np.random.default_rng(seed)
+
+    def __call__(self, epoch: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        order = self.rng.permutation(len(self.x))
+        for begin in range(0, len(self.x), self.batch_size):
+            index = order[begin:begin + self.batch_size]
+            xb = self.x[index]
+            yield (self.augment(xb, self.rng) if self.augment is not None else xb), self.y[index]
+
+
 def array_batches(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int,
                   augment: Callable[[np.ndarray, np.random.Generator], np.ndarray] | None = None
-                  ) -> Batches:
+                  ) -> ArrayBatches:
     """Shuffled mini-batches of arrays, reshuffled each epoch; ``augment`` maps each batch."""
-    rng = np.random.default_rng(seed)
-
-    def batches(epoch: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        order = rng.permutation(len(x))
-        for begin in range(0, len(x), batch_size):
-            index = order[begin:begin + batch_size]
-            xb = x[index]
-            yield (augment(xb, rng) if augment is not None else xb), y[index]
-
-    return batches
+    return ArrayBatches(x, y, batch_size, seed, augment)
 
 
 def _as_tensor(value: Any) -> ember.Tensor:
@@ -193,13 +215,17 @@ def fit_torch(model: Any, batches: Batches, steps: int, x_val: np.ndarray, y_val
     """
     from ember.keras.utils.progbar import Progbar
 
-    recorder = _Recorder(settings.epochs)
     optimizer.build(model.parameters())
+    batch_rng = getattr(batches, "rng", None)  # ArrayBatches' own generator, if any
+    initial_epoch = 0
+    if settings.resume is not None:
+        initial_epoch = settings.resume.restore_torch(model, optimizer, batch_rng)
+    recorder = _Recorder(settings.epochs, settings.resume and settings.resume.history)
     last_good = _LastGood(model)
     start = time.perf_counter()
     interrupted = diverged = False
     try:
-        for epoch in range(settings.epochs):
+        for epoch in range(initial_epoch, settings.epochs):
             recorder.started = time.perf_counter()
             if lr_factor is not None:
                 optimizer.learning_rate = settings.lr * lr_factor(epoch, settings.epochs)
@@ -231,6 +257,8 @@ def fit_torch(model: Any, batches: Batches, steps: int, x_val: np.ndarray, y_val
                                           "accuracy": correct / max(seen, 1),
                                           "val_loss": val["loss"],
                                           "val_accuracy": val["accuracy"]})
+            if settings.checkpoint is not None:
+                settings.checkpoint.save(model, optimizer, recorder.history, batch_rng)
     except KeyboardInterrupt:
         interrupted = True
         _interrupted(recorder)

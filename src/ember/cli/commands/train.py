@@ -12,6 +12,13 @@ from typing import Any
 import numpy as np
 
 from ember.cli import preprocess, reports
+from ember.cli.checkpoint import (
+    RESUMABLE_SETTINGS,
+    Checkpointer,
+    ResumeState,
+    checkpoint_path,
+    load_checkpoint,
+)
 from ember.cli.data import Source, describe_source
 from ember.cli.log import log
 from ember.cli.modelfile import model_filename, save_model_file
@@ -22,17 +29,54 @@ from ember.cli.training import Outcome, Settings, make_optimizer, predict_proba
 EXIT_INTERRUPTED = 130
 
 
-def settings_for(recipe: Recipe, args: argparse.Namespace) -> Settings:
-    """The recipe's defaults overridden by the command line; the optimizer name is checked
-    against the Keras registry (an unknown one lists the known ones)."""
-    optimizer = (args.optimizer or recipe.optimizer).lower()
-    extras = recipe.optimizer_extras if optimizer == recipe.optimizer else {}
-    settings = Settings(epochs=args.epochs or recipe.epochs,
-                        batch_size=args.batch_size or recipe.batch_size,
-                        lr=args.lr or recipe.lr, optimizer=optimizer, seed=args.seed,
+def settings_for(recipe: Recipe, args: argparse.Namespace,
+                 saved: dict[str, Any] | None = None) -> Settings:
+    """The recipe's defaults (or, resuming, the checkpoint's ``saved`` settings) overridden by
+    the command line; the optimizer name is checked against the Keras registry (an unknown one
+    lists the known ones). Resuming, only ``--epochs`` may differ from the checkpoint's."""
+    base = saved or {"epochs": recipe.epochs, "batch_size": recipe.batch_size, "lr": recipe.lr,
+                     "optimizer": recipe.optimizer, "seed": 0,
+                     "extras": dict(recipe.optimizer_extras)}
+    optimizer = (args.optimizer or base["optimizer"]).lower()
+    extras = base["extras"] if optimizer == base["optimizer"] else {}
+    settings = Settings(epochs=args.epochs or base["epochs"],
+                        batch_size=args.batch_size or base["batch_size"],
+                        lr=args.lr or base["lr"], optimizer=optimizer,
+                        seed=base["seed"] if args.seed is None else args.seed,
                         extras=dict(extras))
+    if saved is not None:
+        changed = [f"{key} {saved.get(key)!r} -> {getattr(settings, key)!r}"
+                   for key in RESUMABLE_SETTINGS if getattr(settings, key) != saved.get(key)]
+        if changed:
+            raise ValueError(f"{args.out}: the checkpoint was trained with other settings "
+                             f"({', '.join(changed)}); resume with the same ones (only "
+                             "--epochs may change)")
     make_optimizer(settings)
     return settings
+
+
+def _settings_record(settings: Settings) -> dict[str, Any]:
+    return {"epochs": settings.epochs, "batch_size": settings.batch_size, "lr": settings.lr,
+            "optimizer": settings.optimizer, "seed": settings.seed,
+            "extras": dict(settings.extras)}
+
+
+def _prepare_checkpoint(recipe: Recipe, args: argparse.Namespace
+                        ) -> tuple[Path, ResumeState | None]:
+    """The run folder and, with ``--resume``, its checkpoint; without ``--resume`` a
+    checkpoint left by an earlier run in the folder is removed (this run replaces it)."""
+    if not args.resume:
+        out = _out_dir(recipe, args)
+        old = checkpoint_path(out, recipe.family)
+        if old.exists():
+            log.warning("%s holds the checkpoint of an earlier run: this new run replaces it "
+                        "(pass --resume to continue that run instead)", out)
+            old.unlink()
+        return out, None
+    if not args.out:
+        raise ValueError("--resume needs --out DIR, the folder of the run to continue")
+    resume = load_checkpoint(args.out, recipe.family, recipe.name)
+    return Path(args.out), resume
 
 
 def _out_dir(recipe: Recipe, args: argparse.Namespace) -> Path:
@@ -77,10 +121,14 @@ def run_train(args: argparse.Namespace) -> int:
 
     recipe = get_recipe(args.recipe)
     if isinstance(recipe, RegressionRecipe):  # linreg, diabetes: ember.models, own run folder
+        if getattr(args, "resume", False):
+            raise ValueError(f"recipe {recipe.name} writes no checkpoints: --resume works with "
+                             "the recipes that train for epochs")
         return run_regression(recipe, args, _out_dir(recipe, args))
-    settings = settings_for(recipe, args)
+    args.resume = getattr(args, "resume", False)
+    out, resume = _prepare_checkpoint(recipe, args)
+    settings = settings_for(recipe, args, resume.record["settings"] if resume else None)
     source = Source(args.data_dir, args.imdir)
-    out = _out_dir(recipe, args)
     command = shlex.join(getattr(args, "command_line", ["ember", "train", recipe.name]))
     log.info("%s", command)
     log.info("recipe %s: %s", recipe.name, recipe.description)
@@ -88,6 +136,15 @@ def run_train(args: argparse.Namespace) -> int:
              settings.epochs, settings.batch_size, settings.optimizer, settings.lr,
              "".join(f", {k} {v}" for k, v in settings.extras.items()), settings.seed)
     log.info("writing to %s", out)
+    if resume is not None:
+        log.info("resuming from %s after %d finished epoch(s)", resume.path,
+                 resume.epochs_finished)
+        if resume.epochs_finished >= settings.epochs:
+            log.info("the checkpoint has all %d epoch(s) already: nothing left to train",
+                     settings.epochs)
+    settings.resume = resume
+    settings.checkpoint = Checkpointer(out, recipe.family, recipe.name,
+                                       _settings_record(settings))
     ember.manual_seed(settings.seed)
     np.random.seed(settings.seed)
 
