@@ -242,3 +242,15 @@ def initialize(tensor: Tensor, initializer: initializers.Initializer,
     """Fill an ember parameter with a Keras initializer drawn in Keras's layout."""
     with no_grad():
         tensor.copy_(Tensor._wrap(from_keras(initializer(keras_shape))))
+
+
+def weight_penalties(layer: Any, module: nn.Module | None) -> list[Tensor]:
+    """The regularisation terms of a layer whose weight and bias live in ``module``."""
+    if module is None:
+        return []
+    penalties = []
+    if getattr(layer, "kernel_regularizer", None) is not None:
+        penalties.append(layer.kernel_regularizer(module.weight))
+    if getattr(layer, "bias_regularizer", None) is not None and module.bias is not None:
+        penalties.append(layer.bias_regularizer(module.bias))
+    return penalties

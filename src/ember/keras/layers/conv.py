@@ -8,7 +8,7 @@ from typing import Any
 import ember.nn.functional as F
 from ember import nn
 from ember.keras import activations, initializers, regularizers
-from ember.keras.layers.base import KerasWeight, Layer, initialize
+from ember.keras.layers.base import KerasWeight, Layer, initialize, weight_penalties
 from ember.tensor import Tensor
 
 
@@ -114,12 +114,7 @@ class Conv2D(Layer):
         return weights
 
     def regularization_losses(self) -> list[Tensor]:
-        losses = []
-        if self.kernel_regularizer is not None and self.conv is not None:
-            losses.append(self.kernel_regularizer(self.conv.weight))
-        if self.bias_regularizer is not None and self.use_bias and self.conv is not None:
-            losses.append(self.bias_regularizer(self.conv.bias))
-        return losses
+        return weight_penalties(self, self.conv)
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "filters": self.filters,

@@ -7,7 +7,7 @@ from typing import Any
 import ember.nn.functional as F
 from ember import nn, ops
 from ember.keras import activations, initializers, regularizers
-from ember.keras.layers.base import KerasWeight, Layer, as_shape, initialize
+from ember.keras.layers.base import KerasWeight, Layer, as_shape, initialize, weight_penalties
 from ember.tensor import Tensor
 
 
@@ -77,12 +77,7 @@ class Dense(Layer):
         return weights
 
     def regularization_losses(self) -> list[Tensor]:
-        losses = []
-        if self.kernel_regularizer is not None and self.linear is not None:
-            losses.append(self.kernel_regularizer(self.linear.weight))
-        if self.bias_regularizer is not None and self.use_bias and self.linear is not None:
-            losses.append(self.bias_regularizer(self.linear.bias))
-        return losses
+        return weight_penalties(self, self.linear)
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "units": self.units,
