@@ -8,34 +8,18 @@ Prints each framework's best per-step median (and fastest step) and the ember / 
 from __future__ import annotations
 
 import argparse
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
 import ember
 import ember.nn.functional as F
-from ember import nn
 
-
-class Net(nn.Module):
-    def __init__(self) -> None:
-        super().__init__()
-        self.conv1 = nn.Conv2d(1, 32, 3, 1)
-        self.conv2 = nn.Conv2d(32, 64, 3, 1)
-        self.dropout1 = nn.Dropout(0.25)
-        self.dropout2 = nn.Dropout(0.5)
-        self.fc1 = nn.Linear(9216, 128)
-        self.fc2 = nn.Linear(128, 10)
-
-    def forward(self, x: ember.Tensor) -> ember.Tensor:
-        x = F.relu(self.conv1(x))
-        x = F.relu(self.conv2(x))
-        x = F.max_pool2d(x, 2)
-        x = self.dropout1(x)
-        x = ember.flatten(x, 1)
-        x = F.relu(self.fc1(x))
-        x = self.dropout2(x)
-        return F.log_softmax(self.fc2(x), dim=1)
+# The benchmarked network is the example's, so the two can't drift apart.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples"))
+from torch_mnist_cnn import Net  # noqa: E402
 
 
 def torch_net():  # type: ignore[no-untyped-def]
