@@ -18,6 +18,8 @@ class Adagrad(Optimizer):
     >>> opt = ember.optim.Adagrad(model.parameters(), lr=1e-2)
     """
 
+    _elementwise_update = True
+
     def __init__(self, params: ParamsT, lr: float = 1e-2, lr_decay: float = 0.0,
                  weight_decay: float = 0.0, initial_accumulator_value: float = 0.0,
                  eps: float = 1e-10, *, maximize: bool = False) -> None:

@@ -23,6 +23,8 @@ class Adam(Optimizer):
 
     _decoupled_weight_decay = False
 
+    _elementwise_update = True
+
     def __init__(self, params: ParamsT, lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, amsgrad: bool = False, *,

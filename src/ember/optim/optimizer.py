@@ -9,15 +9,20 @@ A subclass supplies only its update rule, as three small methods:
 
 Updates work on the NumPy arrays directly, outside the autograd graph, with ``out=`` operations
 that keep the parameter's dtype and reuse scratch arrays (``_workspace``) instead of allocating.
+A rule that is purely element-wise declares ``_elementwise_update = True``; the base class then
+runs it on blocks of a large parameter in several threads at once (see ``ember/_parallel.py``),
+with the same result as one call on the whole array.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
 
+from ember import _parallel
 from ember.autograd.grad_mode import enable_grad
 from ember.tensor import Tensor
 
@@ -52,6 +57,10 @@ class Optimizer:
     >>> opt = ember.optim.SGD([{"params": [w]}, {"params": [b], "lr": 0.01}], lr=0.1)
     >>> opt.zero_grad(); loss.backward(); opt.step()
     """
+
+    # True when ``_update`` treats each element on its own (no norms, no sums over the array),
+    # so it may be run on separate blocks of a parameter: see ``_update_in_blocks``.
+    _elementwise_update = False
 
     def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
         if isinstance(params, Tensor):
@@ -139,6 +148,7 @@ class Optimizer:
                 loss = closure()
         state = self.state
         update = self._update
+        blockwise = self._elementwise_update and _parallel.get_num_threads() > 1
         for group in self.param_groups:
             hyper = self._hyperparameters(group)
             for p in group["params"]:
@@ -148,9 +158,58 @@ class Optimizer:
                 param_state = state.get(p)
                 if param_state is None:
                     param_state = state[p] = self._init_state(p._data, group)
-                update(p._data, grad._data, param_state, hyper)
+                if not (blockwise and p._data.size >= 2 * _parallel.BLOCK
+                        and self._update_in_blocks(p._data, grad._data, param_state, hyper)):
+                    update(p._data, grad._data, param_state, hyper)
                 p._version += 1
         return loss
+
+    def _update_in_blocks(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
+                          hyper: tuple[Any, ...]) -> bool:
+        """Run the element-wise ``_update`` on blocks of the flattened arrays, in threads.
+
+        Each block gets a state dict of views into the parameter-shaped state arrays and its own
+        copy of the other entries (step counters, SGD's not-yet-made momentum buffer); those are
+        written back once, so a counter advances once per step and a buffer the rule creates is
+        assembled from its blocks. Returns False, having done nothing, when the arrays can't be
+        cut into views (not contiguous) or the state holds anything else: the caller then
+        updates the whole array.
+        """
+        if not (param.flags.c_contiguous and grad.flags.c_contiguous
+                and grad.shape == param.shape):
+            return False
+        arrays: dict[str, np.ndarray] = {}
+        others: dict[str, Any] = {}
+        for key, value in state.items():
+            if isinstance(value, np.ndarray) and value.shape == param.shape:
+                if not value.flags.c_contiguous:
+                    return False
+                arrays[key] = value.reshape(-1)
+            elif value is None or isinstance(value, (int, float, np.number)) or (
+                    isinstance(value, np.ndarray) and value.ndim == 0):
+                others[key] = value
+            else:
+                return False
+        flat_param, flat_grad = param.reshape(-1), grad.reshape(-1)
+        update, block = self._update, _parallel.BLOCK
+        views: list[dict[str, Any]] = [{} for _ in range(0, param.size, block)]
+
+        def work(start: int, stop: int) -> None:
+            for lo in range(start, stop, block):
+                hi = min(lo + block, stop)
+                view = views[lo // block]
+                view.update((k, v.copy() if isinstance(v, np.ndarray) else v)
+                            for k, v in others.items())
+                view.update((k, v[lo:hi]) for k, v in arrays.items())
+                update(flat_param[lo:hi], flat_grad[lo:hi], view, hyper)
+
+        _parallel.run([lambda a=a, b=b: work(a, b) for a, b in _parallel.split(param.size)])
+        for key in views[0].keys() - arrays.keys():
+            value = views[0][key]
+            if isinstance(value, np.ndarray) and value.shape == (block,):  # made by the rule
+                value = np.concatenate([view[key] for view in views]).reshape(param.shape)
+            state[key] = value
+        return True
 
     def _init_state(self, param: np.ndarray, group: dict[str, Any]) -> dict[str, Any]:
         return {}
@@ -166,9 +225,10 @@ class Optimizer:
     def _workspace(self, like: np.ndarray, slot: int = 0) -> np.ndarray:
         """A scratch array shaped like ``like``, reused across steps (and parameters of that shape).
 
-        Slot 0 is taken by ``_effective_grad``; update rules use slots 1 and up.
+        Slot 0 is taken by ``_effective_grad``; update rules use slots 1 and up. Each thread has
+        its own, as blocks of one parameter are updated in several threads at once.
         """
-        key = (like.shape, like.dtype, slot)
+        key = (like.shape, like.dtype, slot, threading.get_ident())
         buffer = self._workspaces.get(key)
         if buffer is None:
             buffer = self._workspaces[key] = np.empty_like(like)

@@ -19,6 +19,8 @@ class SGD(Optimizer):
     >>> opt = ember.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
     """
 
+    _elementwise_update = True
+
     def __init__(self, params: ParamsT, lr: float = 1e-3, momentum: float = 0.0,
                  dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False, *,
                  maximize: bool = False) -> None:
