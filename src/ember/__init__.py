@@ -11,6 +11,7 @@ tensor([[ 7., 11.],
 
 from ember import autograd, optim, utils
 from ember._allocator import tune_malloc
+from ember._fpenv import set_flush_denormal
 from ember._parallel import get_num_threads, set_num_threads
 from ember.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from ember.creation import (

@@ -1,14 +1,16 @@
-"""ember's own worker threads, for element-wise work on big arrays (optimizer updates).
+"""Element-wise work on big arrays (optimizer updates) in cache-sized blocks, optionally threaded.
 
-NumPy runs each element-wise operation on one core, while its matrix multiplies already use
-every core through BLAS. An optimizer step on a large weight is a handful of element-wise passes
-over arrays of megabytes, so it is split into blocks that several threads work through at once:
-NumPy releases the GIL inside its loops, and blocks of ~256 KiB stay in each core's cache across
-the passes. Element-wise results do not depend on how the array is cut, so the result is the
-same, bit for bit, whatever the number of threads.
+An optimizer step on a large weight is a handful of element-wise NumPy passes over arrays of
+megabytes; run whole, each pass streams every array through memory again. Cut into blocks of
+256 KiB, the same passes find their operands still in the core's cache: measured on the Keras
+MNIST network (a 784x512 weight, RMSprop), the step takes about a third less time.
 
-``ember.set_num_threads(n)`` sets how many threads take part (``1``: the caller's alone); the
-default is the CPUs this process may run on, or ``EMBER_NUM_THREADS`` / ``OMP_NUM_THREADS``.
+The blocks may also be shared among threads (NumPy releases the GIL inside its loops):
+``ember.set_num_threads(n)``, or ``EMBER_NUM_THREADS``. The default is one, the caller's own,
+because NumPy's BLAS keeps its threads spinning on the other cores between matrix multiplies,
+so extra threads of ours mostly wait for them (measured: one thread was faster than two on a
+2-core machine). Element-wise results do not depend on how the array is cut, so the result is
+the same, bit for bit, for any block size and number of threads.
 """
 
 from __future__ import annotations
@@ -21,14 +23,8 @@ BLOCK = 1 << 16  # elements per block: 256 KiB of float32, so a few arrays fit i
 
 
 def _default_threads() -> int:
-    for name in ("EMBER_NUM_THREADS", "OMP_NUM_THREADS"):
-        value = os.environ.get(name, "")
-        if value.isdigit() and int(value) > 0:
-            return int(value)
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
+    value = os.environ.get("EMBER_NUM_THREADS", "")
+    return int(value) if value.isdigit() and int(value) > 0 else 1
 
 
 _num_threads = _default_threads()
@@ -36,7 +32,7 @@ _pool: ThreadPoolExecutor | None = None
 
 
 def get_num_threads() -> int:
-    """How many threads ember uses for its element-wise work (PyTorch's name)."""
+    """How many threads share ember's element-wise work (PyTorch's name); 1 by default."""
     return _num_threads
 
 

@@ -1,4 +1,5 @@
-"""Large parameters are updated in blocks on several threads, with exactly the one-thread result."""
+"""Large parameters are updated in cache-sized blocks, on one thread or several, with exactly
+the result of one update of the whole array."""
 
 import os
 
@@ -31,12 +32,14 @@ def restore_threads():
     ember.set_num_threads(before)
 
 
-def _train(name, kwargs, threads, steps=4, shape=(SIZE,)):
+def _train(name, kwargs, threads, steps=4, shape=(SIZE,), whole=False):
     ember.set_num_threads(threads)
     gen = np.random.default_rng(1)
     big = ember.from_numpy(gen.normal(size=shape).astype(np.float32)).requires_grad_()
     small = ember.from_numpy(gen.normal(size=(5,)).astype(np.float32)).requires_grad_()
     opt = getattr(optim, name)([big, small], **kwargs)
+    if whole:
+        opt._elementwise_update = False  # the reference: one call on each whole array
     for _ in range(steps):
         big.grad = ember.from_numpy(gen.normal(size=shape).astype(np.float32))
         small.grad = ember.from_numpy(gen.normal(size=(5,)).astype(np.float32))
@@ -45,14 +48,16 @@ def _train(name, kwargs, threads, steps=4, shape=(SIZE,)):
 
 
 @pytest.mark.parametrize("name,kwargs", CASES, ids=[f"{n}-{i}" for i, (n, _) in enumerate(CASES)])
-def test_threaded_update_is_bit_identical_to_one_thread(name, kwargs, restore_threads,
-                                                        monkeypatch):
-    big1, small1, opt1 = _train(name, kwargs, threads=1)
+@pytest.mark.parametrize("threads", [1, 3])
+def test_blockwise_update_is_bit_identical_to_the_whole_array_update(name, kwargs, threads,
+                                                                      restore_threads,
+                                                                      monkeypatch):
+    big1, small1, opt1 = _train(name, kwargs, threads=1, whole=True)
     runs = []
     run = _parallel.run
     monkeypatch.setattr(_parallel, "run", lambda tasks: (runs.append(len(tasks)), run(tasks)))
-    big3, small3, opt3 = _train(name, kwargs, threads=3)
-    assert runs and set(runs) == {3}  # the big parameter really went through three threads
+    big3, small3, opt3 = _train(name, kwargs, threads=threads)
+    assert runs and set(runs) == {threads}  # the big parameter really went through the blocks
     np.testing.assert_array_equal(big3._data, big1._data)
     np.testing.assert_array_equal(small3._data, small1._data)
     state1, state3 = opt1.state_dict()["state"], opt3.state_dict()["state"]
@@ -71,7 +76,7 @@ def test_step_counter_advances_once_per_step_not_per_block(restore_threads):
 
 
 def test_multi_dimensional_and_non_contiguous_parameters(restore_threads):
-    big1, _, _ = _train("RMSprop", dict(momentum=0.9), threads=1, shape=(512, 784))
+    big1, _, _ = _train("RMSprop", dict(momentum=0.9), threads=1, shape=(512, 784), whole=True)
     big2, _, _ = _train("RMSprop", dict(momentum=0.9), threads=2, shape=(512, 784))
     np.testing.assert_array_equal(big2._data, big1._data)
 

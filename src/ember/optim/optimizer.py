@@ -10,8 +10,8 @@ A subclass supplies only its update rule, as three small methods:
 Updates work on the NumPy arrays directly, outside the autograd graph, with ``out=`` operations
 that keep the parameter's dtype and reuse scratch arrays (``_workspace``) instead of allocating.
 A rule that is purely element-wise declares ``_elementwise_update = True``; the base class then
-runs it on blocks of a large parameter in several threads at once (see ``ember/_parallel.py``),
-with the same result as one call on the whole array.
+runs it on cache-sized blocks of a large parameter, on several threads if asked (see
+``ember/_parallel.py``), with the same result as one call on the whole array.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from ember import _parallel
+from ember._fpenv import flush_denormals
 from ember.autograd.grad_mode import enable_grad
 from ember.tensor import Tensor
 
@@ -148,25 +149,26 @@ class Optimizer:
                 loss = closure()
         state = self.state
         update = self._update
-        blockwise = self._elementwise_update and _parallel.get_num_threads() > 1
-        for group in self.param_groups:
-            hyper = self._hyperparameters(group)
-            for p in group["params"]:
-                grad = p.grad
-                if grad is None:
-                    continue
-                param_state = state.get(p)
-                if param_state is None:
-                    param_state = state[p] = self._init_state(p._data, group)
-                if not (blockwise and p._data.size >= 2 * _parallel.BLOCK
-                        and self._update_in_blocks(p._data, grad._data, param_state, hyper)):
-                    update(p._data, grad._data, param_state, hyper)
-                p._version += 1
+        blockwise = self._elementwise_update  # see _update_in_blocks
+        with flush_denormals():  # subnormal state is slow and changes nothing: see _fpenv.py
+            for group in self.param_groups:
+                hyper = self._hyperparameters(group)
+                for p in group["params"]:
+                    grad = p.grad
+                    if grad is None:
+                        continue
+                    param_state = state.get(p)
+                    if param_state is None:
+                        param_state = state[p] = self._init_state(p._data, group)
+                    if not (blockwise and p._data.size >= 2 * _parallel.BLOCK
+                            and self._update_in_blocks(p._data, grad._data, param_state, hyper)):
+                        update(p._data, grad._data, param_state, hyper)
+                    p._version += 1
         return loss
 
     def _update_in_blocks(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
                           hyper: tuple[Any, ...]) -> bool:
-        """Run the element-wise ``_update`` on blocks of the flattened arrays, in threads.
+        """Run the element-wise ``_update`` on blocks of the flattened arrays (in threads if set).
 
         Each block gets a state dict of views into the parameter-shaped state arrays and its own
         copy of the other entries (step counters, SGD's not-yet-made momentum buffer); those are
@@ -195,13 +197,14 @@ class Optimizer:
         views: list[dict[str, Any]] = [{} for _ in range(0, param.size, block)]
 
         def work(start: int, stop: int) -> None:
-            for lo in range(start, stop, block):
-                hi = min(lo + block, stop)
-                view = views[lo // block]
-                view.update((k, v.copy() if isinstance(v, np.ndarray) else v)
-                            for k, v in others.items())
-                view.update((k, v[lo:hi]) for k, v in arrays.items())
-                update(flat_param[lo:hi], flat_grad[lo:hi], view, hyper)
+            with flush_denormals():  # each thread has its own floating-point mode
+                for lo in range(start, stop, block):
+                    hi = min(lo + block, stop)
+                    view = views[lo // block]
+                    view.update((k, v.copy() if isinstance(v, np.ndarray) else v)
+                                for k, v in others.items())
+                    view.update((k, v[lo:hi]) for k, v in arrays.items())
+                    update(flat_param[lo:hi], flat_grad[lo:hi], view, hyper)
 
         _parallel.run([lambda a=a, b=b: work(a, b) for a, b in _parallel.split(param.size)])
         for key in views[0].keys() - arrays.keys():
