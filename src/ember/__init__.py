@@ -147,3 +147,18 @@ def is_tensor(obj: object) -> bool:
 
 
 tune_malloc()  # reuse freed activation and gradient buffers: see ember/_allocator.py
+
+# ``import ember as torch`` code writes ``torch.nn.Linear`` and ``torch.nn.functional.relu``
+# without importing the submodule: nn is part of the core, imported here. The heavier layers
+# (``ember.keras``, ``ember.datasets``, ``ember.models``) load on first use instead.
+from ember import nn  # noqa: E402
+
+_LAZY_SUBMODULES = ("keras", "datasets", "models", "cli")
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY_SUBMODULES:
+        import importlib
+
+        return importlib.import_module(f"ember.{name}")
+    raise AttributeError(f"module 'ember' has no attribute {name!r}")
