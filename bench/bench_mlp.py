@@ -1,9 +1,11 @@
 """MNIST MLP of the Keras book (784-512 ReLU-10, RMSprop lr 1e-3, batch 128, one epoch):
-ember's core ops against PyTorch on the CPU, in one process, from the same initial weights.
+ember's core ops and ``ember.optim`` against PyTorch on the CPU, in one process, from the same
+initial weights; and, as the floor any NumPy framework stands on, the same network written by
+hand in plain NumPy (forward, backward and RMSprop, no framework).
 
     EMBER_DATA=../shared/data python bench/bench_mlp.py
 
-Prints seconds per epoch for each, their ratio (ember / PyTorch), and test accuracy after the epoch.
+Prints seconds per epoch for each, their ratios to PyTorch, and test accuracy after the epoch.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ def initial_weights(seed: int) -> list[np.ndarray]:
 class EmberMLP:
     def __init__(self, weights: list[np.ndarray]) -> None:
         self.params = [ember.tensor(w, requires_grad=True) for w in weights]
-        self.square_avgs = [np.zeros_like(w) for w in weights]
+        self.opt = ember.optim.RMSprop(self.params, lr=LR, alpha=RHO, eps=EPS)
 
     def forward(self, x: ember.Tensor) -> ember.Tensor:
         w1, b1, w2, b2 = self.params
@@ -42,15 +44,9 @@ class EmberMLP:
 
     def step(self, x: np.ndarray, y: np.ndarray) -> None:
         loss = F.cross_entropy(self.forward(ember.from_numpy(x)), ember.from_numpy(y))
-        for p in self.params:
-            p.grad = None
+        self.opt.zero_grad()
         loss.backward()
-        for p, square_avg in zip(self.params, self.square_avgs):  # RMSprop, in place
-            grad = p.grad.numpy()
-            square_avg *= RHO
-            square_avg += (1 - RHO) * grad * grad
-            with ember.no_grad():
-                p -= LR * grad / (np.sqrt(square_avg) + EPS)
+        self.opt.step()
 
     def accuracy(self, x: np.ndarray, y: np.ndarray) -> float:
         with ember.no_grad():
@@ -81,6 +77,45 @@ class TorchMLP:
         return float((pred == y).mean())
 
 
+class NumpyMLP:
+    """The same network and update by hand: what NumPy alone costs, with no framework at all."""
+
+    def __init__(self, weights: list[np.ndarray]) -> None:
+        self.params = [w.copy() for w in weights]
+        self.square_avgs = [np.zeros_like(w) for w in weights]
+        self.scratch = [np.empty_like(w) for w in weights]
+
+    def step(self, x: np.ndarray, y: np.ndarray) -> None:
+        w1, b1, w2, b2 = self.params
+        hidden = x @ w1.T
+        hidden += b1
+        active = np.maximum(hidden, 0)
+        logits = active @ w2.T
+        logits += b2
+        logits -= logits.max(axis=1, keepdims=True)
+        probs = np.exp(logits)
+        probs /= probs.sum(axis=1, keepdims=True)
+        probs[np.arange(len(y)), y] -= 1  # d(mean cross-entropy)/d(logits), times the batch
+        probs /= len(y)
+        g_active = probs @ w2
+        g_active *= hidden > 0
+        grads = (g_active.T @ x, g_active.sum(axis=0), probs.T @ active, probs.sum(axis=0))
+        for p, g, square_avg, tmp in zip(self.params, grads, self.square_avgs, self.scratch):
+            np.multiply(g, g, out=tmp)
+            tmp *= 1 - RHO
+            square_avg *= RHO
+            square_avg += tmp
+            np.sqrt(square_avg, out=tmp)
+            tmp += EPS
+            np.divide(g, tmp, out=tmp)
+            tmp *= -LR
+            p += tmp
+
+    def accuracy(self, x: np.ndarray, y: np.ndarray) -> float:
+        w1, b1, w2, b2 = self.params
+        return float(((np.maximum(x @ w1.T + b1, 0) @ w2.T + b2).argmax(1) == y).mean())
+
+
 def one_epoch(model, x: np.ndarray, y: np.ndarray, order: np.ndarray) -> None:  # noqa: ANN001
     for start in range(0, len(order), BATCH):
         idx = order[start:start + BATCH]
@@ -97,7 +132,8 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     x_train, y_train, x_test, y_test = mnist_flat()
     order = np.random.default_rng(0).permutation(len(x_train))
-    models = {"ember": EmberMLP(initial_weights(0)), "torch": TorchMLP(torch, initial_weights(0))}
+    models = {"ember": EmberMLP(initial_weights(0)), "torch": TorchMLP(torch, initial_weights(0)),
+              "numpy": NumpyMLP(initial_weights(0))}
     seconds = {name: float("inf") for name in models}
     accuracy = {}
     # Alternate epochs between the two, so that other load on the machine hits both alike;
@@ -114,6 +150,8 @@ def main() -> None:
     ratio = seconds["ember"] / seconds["torch"]
     gap = 100 * (accuracy["ember"] - accuracy["torch"])
     print(f"ratio ember/torch: {ratio:.2f}x   accuracy difference: {gap:+.2f} points")
+    print(f"ratio numpy/torch: {seconds['numpy'] / seconds['torch']:.2f}x (plain NumPy, no "
+          f"framework)   ember/numpy: {seconds['ember'] / seconds['numpy']:.2f}x")
 
 
 if __name__ == "__main__":
