@@ -132,23 +132,31 @@ def _col2im(g_matrix: np.ndarray, w_data: np.ndarray, padded_shape: tuple[int, .
             out_size: tuple[int, int], stride: tuple[int, int],
             dilation: tuple[int, int]) -> np.ndarray:
     """Gradient of the padded channels-last input, looping over the kh*kw kernel offsets (never
-    over pixels): offset (i, j) contributes ``g @ w[:, :, i, j]``, one (N, OH, OW, C) slab added
-    into a strided slice. The slab buffer is reused, so it stays in cache between the GEMM and
-    the add (measured faster than one big (N*OH*OW, kh*kw*C) GEMM followed by the adds).
+    over pixels): offset (i, j) contributes ``g @ w[:, :, i, j]``, one (n, OH, OW, C) slab added
+    into a strided slice. The batch goes through in chunks of about 1 MiB of input gradient, so
+    that the slab and the slice it is added into stay in cache between the GEMM and the add
+    (measured faster than whole-batch slabs, which beat one big (N*OH*OW, kh*kw*C) GEMM).
+    Each element receives its additions in the same order whatever the chunking.
 
     g_matrix: (N*OH*OW, O); w_data: (O, C, kh, kw). Returns (N, Hp, Wp, C).
     """
     out_channels, channels, kh, kw = w_data.shape
-    n = padded_shape[0]
+    n, hp, wp = padded_shape[:3]
     oh, ow = out_size
     (sh, sw), (dh, dw) = stride, dilation
     w_offsets = np.ascontiguousarray(w_data.transpose(2, 3, 0, 1))  # (kh, kw, O, C)
-    slab = np.empty((g_matrix.shape[0], channels), dtype=g_matrix.dtype)
     g_padded = np.zeros(padded_shape, dtype=g_matrix.dtype)
-    for i in range(kh):
-        for j in range(kw):
-            np.matmul(g_matrix, w_offsets[i, j], out=slab)
-            rows = slice(i * dh, i * dh + sh * (oh - 1) + 1, sh)
-            cols = slice(j * dw, j * dw + sw * (ow - 1) + 1, sw)
-            g_padded[:, rows, cols] += slab.reshape(n, oh, ow, channels)
+    chunk = max(1, min(n, (1 << 20) // max(1, hp * wp * channels * g_matrix.itemsize)))
+    slab = np.empty((chunk * oh * ow, channels), dtype=g_matrix.dtype)
+    rows = [slice(i * dh, i * dh + sh * (oh - 1) + 1, sh) for i in range(kh)]
+    cols = [slice(j * dw, j * dw + sw * (ow - 1) + 1, sw) for j in range(kw)]
+    for start in range(0, n, chunk):
+        count = min(chunk, n - start)
+        g_chunk = g_matrix[start * oh * ow:(start + count) * oh * ow]
+        part = slab[:count * oh * ow]
+        target = g_padded[start:start + count]
+        for i in range(kh):
+            for j in range(kw):
+                np.matmul(g_chunk, w_offsets[i, j], out=part)
+                target[:, rows[i], cols[j]] += part.reshape(count, oh, ow, channels)
     return g_padded

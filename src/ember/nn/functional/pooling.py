@@ -97,16 +97,18 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None,  # noqa: A00
         g_padded = np.zeros_like(padded, dtype=g.dtype)
         taken = np.zeros_like(best, dtype=np.bool_)
         hit = np.empty_like(taken)
-        routed = np.empty_like(best, dtype=g.dtype)
-        for where in offsets:
+        routed = None if tiles else np.empty_like(best, dtype=g.dtype)
+        last = len(offsets) - 1
+        for k, where in enumerate(offsets):
             np.equal(padded[where], best, out=hit)
-            np.greater(hit, taken, out=hit)  # hit and not taken
-            np.logical_or(taken, hit, out=taken)
-            np.multiply(g, hit, out=routed)
-            if tiles:
-                g_padded[where] = routed
+            if k:
+                np.greater(hit, taken, out=hit)  # hit and not taken
+            if k < last:
+                np.logical_or(taken, hit, out=taken)
+            if tiles:  # windows don't overlap: write the routed gradient in place
+                np.multiply(g, hit, out=g_padded[where])
             else:
-                g_padded[where] += routed
+                g_padded[where] += np.multiply(g, hit, out=routed)
         h, w = data.shape[2:]
         return (g_padded[:, :, ph:ph + h, pw:pw + w],)
 
