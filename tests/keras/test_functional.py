@@ -98,6 +98,20 @@ def test_summary_of_a_functional_model_lists_the_input() -> None:
     text = "\n".join(lines)
     assert "features (InputLayer)" in text and "(None, 4)" in text
     assert "join (Concatenate)" in text and "(None, 10)" in text
+    header = next(line for line in text.splitlines() if "Layer (type)" in line)
+    assert "Connected to" in header  # a graph with branches, as Keras prints it
+    row = {line.split()[1]: line for line in text.splitlines() if line.startswith(("│", "|"))}
+    assert "sum[0][0], features[0][0]" in row["join"]
+    assert "left[0][0], right[0][0]" in row["sum"]
+    assert row["features"].rstrip(" │|").endswith("-")
+
+
+def test_summary_of_a_functional_chain_has_no_connected_to_column() -> None:
+    inputs = keras.Input((4,))
+    outputs = layers.Dense(3)(layers.Dense(8)(inputs))
+    lines: list[str] = []
+    keras.Model(inputs, outputs).summary(print_fn=lines.append)
+    assert not any("Connected to" in line for line in lines)
 
 
 def test_model_rejects_things_that_are_not_keras_tensors() -> None:

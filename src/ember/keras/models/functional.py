@@ -156,6 +156,22 @@ class Functional(Model):
         except ValueError:
             return None
 
+    def summary_connections(self) -> dict[str, str] | None:
+        """For ``summary()``: each layer's inputs as Keras writes them (``dense[0][0]``), or
+        None for a plain chain, whose table Keras prints without the "Connected to" column."""
+        consumers: dict[int, int] = {}
+        for t in self.order:
+            for p in t.parents:
+                consumers[id(p)] = consumers.get(id(p), 0) + 1
+        if all(len(t.parents) <= 1 for t in self.order) and max(consumers.values(),
+                                                                  default=0) <= 1:
+            return None
+        connected: dict[str, list[str]] = {}
+        for t in self.order:
+            names = connected.setdefault(t.layer.name, [])
+            names += [f"{p.layer.name}[0][0]" for p in t.parents]
+        return {name: ", ".join(names) if names else "-" for name, names in connected.items()}
+
     def _accepts_integer_input(self) -> bool:
         return any(t.dtype.startswith("int") for t in self.inputs)
 

@@ -40,37 +40,46 @@ def format_summary(model: Any, line_length: int | None = None) -> str:
             "unknown: give the first layer input_shape=..., start with keras.Input(shape), call "
             "build(input_shape), or fit it first"
         )
+    connections = getattr(model, "summary_connections", lambda: None)()
     rows = []
     for layer in model.layers:
         count = layer.count_params() if layer.built else 0
-        rows.append((f"{layer.name} ({type(layer).__name__})", _shape_text(layer.output_shape),
-                     f"{count:,}"))
+        row = [f"{layer.name} ({type(layer).__name__})", _shape_text(layer.output_shape),
+               f"{count:,}"]
+        if connections is not None:  # a graph with branches: Keras adds "Connected to"
+            row.append(connections.get(layer.name, "-"))
+        rows.append(tuple(row))
+    headers = ("Layer (type)", "Output Shape", "Param #", "Connected to")[:len(rows[0])] \
+        if rows else ("Layer (type)", "Output Shape", "Param #")
     widths = [max(31, *(len(r[0]) + 1 for r in rows)) if rows else 31,
               max(22, *(len(r[1]) + 1 for r in rows)) if rows else 22, 13]
+    if len(headers) == 4:
+        widths.append(max(20, *(len(r[3]) + 1 for r in rows)))
     if line_length:
-        widths[0] = max(widths[0], line_length - widths[1] - widths[2] - 4)
+        widths[0] = max(widths[0], line_length - sum(widths[1:]) - 3 * len(widths) + 2)
     box = _box_chars()
     h, v = ("━", "┃") if box else ("=", "|")
 
     def line(left: str, mid: str, right: str, fill: str) -> str:
         return left + mid.join(fill * (w + 2) for w in widths) + right
 
-    def cells(values: tuple[str, str, str], sep: str) -> str:
-        name, shape, count = values
-        return (f"{sep} {name:<{widths[0]}} {sep} {shape:<{widths[1]}} {sep} "
-                f"{count:>{widths[2]}} {sep}")
+    def cells(values: tuple[str, ...], sep: str) -> str:
+        texts = [f"{values[0]:<{widths[0]}}", f"{values[1]:<{widths[1]}}",
+                 f"{values[2]:>{widths[2]}}"] + [f"{x:<{w}}" for x, w in
+                                                 zip(values[3:], widths[3:])]
+        return f"{sep} " + f" {sep} ".join(texts) + f" {sep}"
 
     out = [f'Model: "{model.name}"']
     if box:
         out.append(line("┏", "┳", "┓", h))
-        out.append(cells(("Layer (type)", "Output Shape", "Param #"), v))
+        out.append(cells(headers, v))
         out.append(line("┡", "╇", "┩", "━"))
         for i, row in enumerate(rows):
             out.append(cells(row, "│"))
             out.append(line("├", "┼", "┤", "─") if i < len(rows) - 1 else line("└", "┴", "┘", "─"))
     else:
         out.append(line("+", "+", "+", "="))
-        out.append(cells(("Layer (type)", "Output Shape", "Param #"), "|"))
+        out.append(cells(headers, "|"))
         out.append(line("+", "+", "+", "="))
         for row in rows:
             out.append(cells(row, "|"))
