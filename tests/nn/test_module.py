@@ -236,3 +236,10 @@ def test_deepcopy_and_pickle_keep_structure_and_values():
         assert clone.block.fc.weight is not net.block.fc.weight
         for (name, value), other in zip(net.state_dict().items(), clone.state_dict().values()):
             np.testing.assert_array_equal(value.numpy(), other.numpy(), err_msg=name)
+
+
+def test_linear_given_the_wrong_width_names_the_layer_and_both_shapes() -> None:
+    model = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(5, 2))
+    with pytest.raises(ValueError, match=r"Linear\(in_features=5, out_features=2, bias=True\) "
+                                         r"expected input of shape \(\.\.\., 5\), got \(2, 3\)"):
+        model(ember.ones(2, 4))

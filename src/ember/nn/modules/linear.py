@@ -57,6 +57,10 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        shape = input.shape
+        if not shape or shape[-1] != self.in_features:
+            raise ValueError(f"{self!r} expected input of shape (..., {self.in_features}), got "
+                             f"{tuple(shape)}")
         return F.linear(input, self.weight, self.bias)
 
     def extra_repr(self) -> str:
