@@ -205,3 +205,23 @@ def test_non_trainable_layer_is_frozen_in_fit(blobs: tuple[np.ndarray, np.ndarra
     for got, want in zip(first.get_weights(), before):
         np.testing.assert_array_equal(got, want)
     assert len(model.trainable_weights) == 2 and len(model.non_trainable_weights) == 2
+
+
+@pytest.mark.parametrize("center,scale", [(False, True), (True, False), (False, False)])
+def test_batch_normalization_without_center_or_scale_never_trains_them(center: bool,
+                                                                       scale: bool) -> None:
+    """Unfreezing the layer (or its model) must not start training a beta or gamma the
+    configuration left out."""
+    model = keras.Sequential([keras.Input((4,)),
+                              layers.BatchNormalization(center=center, scale=scale)])
+    bn = model.layers[0]
+    for owner in (bn, model):
+        owner.trainable = False
+        owner.trainable = True
+    model.compile("sgd", "mse")
+    x = np.random.default_rng(0).random((32, 4)).astype("float32")
+    model.fit(x, x + 1, epochs=3, verbose=0)
+    gamma, beta = bn.bn.weight.detach().numpy(), bn.bn.bias.detach().numpy()
+    assert np.all(gamma == 1) == (not scale)
+    assert np.all(beta == 0) == (not center)
+    assert len(bn.trainable_weights) == int(center) + int(scale)

@@ -36,7 +36,8 @@ class Optimizer:
         self.weight_decay = weight_decay
         self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, global_clipnorm
         self.name = name or type(self).__name__.lower()
-        self.inner: optim.Optimizer | None = None
+        self.inner: optim.Optimizer | None = None  # None too when nothing is trainable
+        self.built = False
         self.iterations = 0
 
     # -------------------------------------------------------------- what subclasses provide
@@ -68,8 +69,10 @@ class Optimizer:
         return float(self._learning_rate)
 
     def build(self, params: Iterable[Tensor]) -> None:
-        self.inner = self._make([p for p in params if p.requires_grad],
-                                self._current_schedule_lr())
+        trainable = [p for p in params if p.requires_grad]
+        # A model with every layer frozen still fits (Keras allows it): steps then change nothing.
+        self.inner = self._make(trainable, self._current_schedule_lr()) if trainable else None
+        self.built = True
 
     def zero_grad(self) -> None:
         if self.inner is not None:
@@ -77,7 +80,10 @@ class Optimizer:
 
     def step(self) -> None:
         """Apply one update with the gradients already in ``.grad``."""
-        assert self.inner is not None, "build() the optimizer on the model's parameters first"
+        assert self.built, "build() the optimizer on the model's parameters first"
+        if self.inner is None:
+            self.iterations += 1
+            return
         if callable(self._learning_rate):
             for group in self.inner.param_groups:
                 group["lr"] = self._current_schedule_lr()

@@ -148,8 +148,7 @@ class Layer(nn.Module):
             self.build(input_shape)
             self.built = True
             self.input_spec = tuple(input_shape[1:])
-            if not self.trainable:
-                self.requires_grad_(False)
+            self._apply_trainable()
 
     @property
     def trainable(self) -> bool:
@@ -161,7 +160,19 @@ class Layer(nn.Module):
     def trainable(self, value: bool) -> None:
         self._trainable = bool(value)
         if self.__dict__.get("built"):
-            self.requires_grad_(self._trainable)
+            self._apply_trainable()
+
+    def _apply_trainable(self) -> None:
+        self.requires_grad_(self._trainable)
+        for module in self.modules():  # weights the configuration never trains stay frozen
+            if isinstance(module, Layer):
+                for tensor in module.fixed_parameters():
+                    tensor.requires_grad_(False)
+
+    def fixed_parameters(self) -> list[Tensor]:
+        """Parameters this layer's configuration never trains, whatever ``trainable`` says
+        (BatchNormalization's gamma with ``scale=False``)."""
+        return []
 
     def check_input(self, x: Tensor) -> None:
         """A built layer refuses inputs whose per-sample shape differs from its build shape."""

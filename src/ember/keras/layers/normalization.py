@@ -40,10 +40,12 @@ class BatchNormalization(Layer):
         self.bn = kind(channels, eps=self.epsilon, momentum=1 - self.momentum, affine=True)
         initialize(self.bn.weight, self.gamma_initializer, (channels,))
         initialize(self.bn.bias, self.beta_initializer, (channels,))
-        if not self.scale:
-            self.bn.weight.requires_grad_(False)
-        if not self.center:
-            self.bn.bias.requires_grad_(False)
+
+    def fixed_parameters(self) -> list[Tensor]:
+        if self.bn is None:
+            return []
+        return [p for p, used in ((self.bn.weight, self.scale), (self.bn.bias, self.center))
+                if not used]
 
     def call(self, x: Tensor, training: bool | None = None) -> Tensor:
         self.bn.train(bool(training))

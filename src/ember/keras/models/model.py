@@ -165,7 +165,8 @@ class Model(Layer):
         out, preds = self._forward_for_loss(x, training=True)
         loss = self._loss_value(y, out, sample_weight)
         self.optimizer.zero_grad()
-        loss.backward()
+        if loss.requires_grad:  # False when every weight is frozen: nothing to learn
+            loss.backward()
         self.optimizer.step()
         self._update_metrics(y, preds, sample_weight)
         return float(loss.item())
@@ -193,7 +194,7 @@ class Model(Layer):
             shape = ([(None,) + tuple(v.shape[1:]) for v in first_x] if isinstance(first_x, list)
                      else (None,) + tuple(first_x.shape[1:]))
             self.build(shape)
-        if self.optimizer is not None and self.optimizer.inner is None:
+        if self.optimizer is not None and not self.optimizer.built:
             self.optimizer.build(self.parameters())
 
     # -------------------------------------------------------------- loops
