@@ -7,7 +7,9 @@ process, on TensorFlow's Keras (CPU) when ``tensorflow`` is importable.
 The two frameworks take turns, one epoch each, so that a machine that speeds up or slows down
 during the run (shared CPUs do) affects both alike. TensorFlow's first epoch includes tracing the
 graph, so the ratio compares the epochs after the first: the median of the per-turn ratios, and
-the ratio of each side's fastest epoch. TensorFlow is an oracle here, never a dependency of ember.
+the ratio of each side's fastest epoch. A third turn trains the same network written by hand in
+plain NumPy (``bench_mlp.NumpyMLP``): the floor under any NumPy framework on this machine.
+TensorFlow is an oracle here, never a dependency of ember.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from _common import mnist_flat
+from bench_mlp import NumpyMLP, initial_weights
 
 EPOCHS, BATCH = 5, 128
 
@@ -52,6 +55,28 @@ class Trainer:
         return float(self.model.evaluate(x_test, y_test, verbose=0)[1])
 
 
+class NumpyTrainer:
+    """The same network, loss and RMSprop by hand in NumPy, shuffled each epoch like ``fit``."""
+
+    def __init__(self, data: tuple[np.ndarray, ...]) -> None:
+        self.data, self.seconds = data, []
+        self.labels = data[1].argmax(axis=1)
+        self.net = NumpyMLP(initial_weights(0))
+        self.rng = np.random.default_rng(0)
+
+    def epoch(self) -> None:
+        x_train = self.data[0]
+        start = time.perf_counter()
+        order = self.rng.permutation(len(x_train))
+        for first in range(0, len(order), BATCH):
+            index = np.sort(order[first:first + BATCH])
+            self.net.step(x_train[index], self.labels[index])
+        self.seconds.append(time.perf_counter() - start)
+
+    def accuracy(self) -> float:
+        return self.net.accuracy(self.data[2], self.data[3].argmax(axis=1))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=EPOCHS, help="epochs per framework (>= 2)")
@@ -63,7 +88,8 @@ def main() -> None:
 
     from ember import keras as ember_keras
 
-    trainers = {"ember": Trainer(ember_keras, data)}
+    trainers: dict[str, Any] = {"ember": Trainer(ember_keras, data),
+                                "plain-numpy": NumpyTrainer(data)}
     if not args.skip_tf:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
         os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
@@ -80,7 +106,7 @@ def main() -> None:
             trainer.epoch()
     for name, trainer in trainers.items():
         timed = trainer.seconds[1:]
-        print(f"{name:10s} {min(timed):6.2f} s/epoch fastest, {statistics.median(timed):6.2f} "
+        print(f"{name:11s} {min(timed):6.2f} s/epoch fastest, {statistics.median(timed):6.2f} "
               f"median ({1000 * min(timed) / steps:5.2f} ms/step)   test accuracy after "
               f"{len(trainer.seconds)} epochs {trainer.accuracy():.4f}")
     if "tensorflow" in trainers:
@@ -89,6 +115,10 @@ def main() -> None:
         print(f"ratio ember/tensorflow: {statistics.median(turns):.2f}x median of turns "
               f"({', '.join(f'{r:.2f}' for r in turns)}), {min(ours) / min(theirs):.2f}x "
               f"fastest epochs (target <= 0.6x)")
+        floor = trainers["plain-numpy"].seconds[1:]
+        floor_turns = statistics.median(a / b for a, b in zip(floor, theirs))
+        print(f"ratio plain-numpy/tensorflow: {floor_turns:.2f}x median of turns, "
+              f"{min(floor) / min(theirs):.2f}x fastest epochs")
 
 
 if __name__ == "__main__":
