@@ -118,3 +118,25 @@ def test_accuracy_in_fit_matches_predictions(blobs: tuple[np.ndarray, np.ndarray
     model.fit(x, y, epochs=2, verbose=0)
     loss, accuracy = model.evaluate(x, y, verbose=0, batch_size=7)
     assert accuracy == pytest.approx((model.predict(x, verbose=0).argmax(1) == y).mean())
+
+
+@pytest.mark.parametrize("metrics", [["accuracy"], ["accuracy", "mse"],
+                                     ["sparse_top_k_categorical_accuracy"]])
+def test_metrics_of_a_softmax_model_match_its_predictions(metrics: list[str]) -> None:
+    """Ranking metrics read the logits (softmax keeps their order); the others the probabilities."""
+    gen = np.random.default_rng(0)
+    x = gen.normal(size=(200, 6)).astype(np.float32)
+    labels = gen.integers(0, 4, 200)
+    model = keras.Sequential([keras.Input((6,)), keras.layers.Dense(4, activation="softmax")])
+    loss = ("sparse_categorical_crossentropy" if metrics[0].startswith("sparse")
+            else "categorical_crossentropy")
+    y = labels if loss.startswith("sparse") else np.eye(4, dtype=np.float32)[labels]
+    model.compile("sgd", loss, metrics=metrics)
+    logs = model.evaluate(x, y, batch_size=200, return_dict=True, verbose=0)
+    probs = model.predict(x, verbose=0)
+    if "accuracy" in logs:
+        assert logs["accuracy"] == pytest.approx(float((probs.argmax(1) == labels).mean()))
+    if "mse" in logs:
+        assert logs["mse"] == pytest.approx(float(((probs - y) ** 2).mean()), rel=1e-5)
+    if "sparse_top_k_categorical_accuracy" in logs:
+        assert logs["sparse_top_k_categorical_accuracy"] == 1.0  # k=5 > 4 classes

@@ -28,6 +28,12 @@ def _as_tensor(value: Any) -> Tensor:
     return Tensor(array.astype(np.float32) if array.dtype.kind == "f" else array)
 
 
+def _reshaped(t: Tensor, shape: tuple[int, ...]) -> Tensor:
+    """``t.reshape(shape)``, without a graph node when it is that shape already (the usual
+    (N, classes) case: each node costs a training step time, forward and backward)."""
+    return t if tuple(t.shape) == shape else t.reshape(shape)
+
+
 def _match_rank(y_true: Tensor, y_pred: Tensor) -> Tensor:
     """Keras pairs (N,) targets with (N, 1) outputs."""
     if y_true.ndim == y_pred.ndim - 1 and y_pred.shape[-1] == 1:
@@ -64,10 +70,11 @@ class Loss:
             per_sample = per_sample * weight
         if self.reduction == "none":
             return per_sample
-        total = per_sample.sum()
         if self.reduction == "sum":
-            return total
-        return total / max(per_sample.numel(), 1)
+            return per_sample.sum()
+        if per_sample.numel() == 0:
+            return per_sample.sum()  # an empty batch: 0, not a mean's NaN
+        return per_sample.mean()
 
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Tensor:
         y_pred = _as_tensor(y_pred)
@@ -119,9 +126,10 @@ class CategoricalCrossentropy(Loss):
 
     def per_sample_from_logits(self, y_true: Tensor, logits: Tensor) -> Tensor:
         target = self._target(y_true, logits)
-        flat = logits.reshape(-1, logits.shape[-1])
-        loss = F.cross_entropy(flat, target.reshape(-1, logits.shape[-1]), reduction="none")
-        return loss.reshape(tuple(logits.shape[:-1]))
+        rows = (int(np.prod(logits.shape[:-1], dtype=np.int64)), logits.shape[-1])
+        loss = F.cross_entropy(_reshaped(logits, rows), _reshaped(target, rows),
+                               reduction="none")
+        return _reshaped(loss, tuple(logits.shape[:-1]))
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "from_logits": self.from_logits,
@@ -163,7 +171,8 @@ class SparseCategoricalCrossentropy(Loss):
     def _flat(self, y_true: Tensor, y_pred: Tensor) -> tuple[Tensor, Tensor, int]:
         labels = self._labels(y_true, y_pred)
         ignore = -100 if self.ignore_class is None else self.ignore_class
-        return y_pred.reshape(-1, y_pred.shape[-1]), labels.reshape(-1), ignore
+        rows = int(np.prod(y_pred.shape[:-1], dtype=np.int64))
+        return (_reshaped(y_pred, (rows, y_pred.shape[-1])), _reshaped(labels, (rows,)), ignore)
 
     def per_sample(self, y_true: Tensor, y_pred: Tensor) -> Tensor:
         if self.from_logits:
@@ -177,7 +186,7 @@ class SparseCategoricalCrossentropy(Loss):
     def per_sample_from_logits(self, y_true: Tensor, logits: Tensor) -> Tensor:
         flat, labels, ignore = self._flat(y_true, logits)
         loss = F.cross_entropy(flat, labels, ignore_index=ignore, reduction="none")
-        return loss.reshape(tuple(logits.shape[:-1]))
+        return _reshaped(loss, tuple(logits.shape[:-1]))
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "from_logits": self.from_logits,

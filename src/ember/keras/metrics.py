@@ -31,6 +31,12 @@ class Metric:
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
         raise NotImplementedError
 
+    def reads_only_ranking(self, outputs: int) -> bool:
+        """Whether this metric depends only on the order of the ``outputs`` predictions of each
+        sample (argmax, top-k), so it may be given a softmax's logits instead of its
+        probabilities (the model then skips computing them)."""
+        return False
+
     def result(self) -> float:
         return float(self.total / self.count) if self.count else 0.0
 
@@ -92,6 +98,9 @@ def _labels(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
 class SparseCategoricalAccuracy(MeanMetricWrapper):
     default_name = "sparse_categorical_accuracy"
 
+    def reads_only_ranking(self, outputs: int) -> bool:
+        return True
+
     def values(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
         return (np.argmax(y_pred, axis=-1) == _labels(y_true, y_pred)).astype(np.float64)
 
@@ -99,6 +108,9 @@ class SparseCategoricalAccuracy(MeanMetricWrapper):
 @_METRICS.register("categorical_accuracy")
 class CategoricalAccuracy(MeanMetricWrapper):
     default_name = "categorical_accuracy"
+
+    def reads_only_ranking(self, outputs: int) -> bool:
+        return True
 
     def values(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
         return (np.argmax(y_pred, axis=-1) == np.argmax(y_true, axis=-1)).astype(np.float64)
@@ -125,6 +137,9 @@ class Accuracy(MeanMetricWrapper):
 
     default_name = "accuracy"
 
+    def reads_only_ranking(self, outputs: int) -> bool:
+        return outputs >= 2  # categorical or sparse: an argmax (one output is thresholded)
+
     def values(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
         if y_pred.ndim == 1 or y_pred.shape[-1] == 1:
             return BinaryAccuracy.values(BinaryAccuracy(), y_true, y_pred)
@@ -144,6 +159,9 @@ class TopKCategoricalAccuracy(MeanMetricWrapper):
     def _hits(self, labels: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
         top = np.argpartition(-y_pred, min(self.k, y_pred.shape[-1]) - 1, axis=-1)[..., :self.k]
         return (top == labels[..., None]).any(axis=-1).astype(np.float64)
+
+    def reads_only_ranking(self, outputs: int) -> bool:
+        return True
 
     def values(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
         return self._hits(np.argmax(y_true, axis=-1), y_pred)

@@ -58,7 +58,7 @@ class Model(Layer):
         self.compiled_metrics: list[metrics_module.Metric] = []
         self.stop_training = False
         self.history: callbacks_module.History | None = None
-        self._fused = False
+        self._fused = self._fused_softmax = False
         self._has_regularizers: bool | None = None
         self._compile_config: dict[str, Any] | None = None
         # Set by load_model from a checkpoint; fit(initial_epoch > 0) resumes the random stream.
@@ -123,6 +123,7 @@ class Model(Layer):
     def _update_fusion(self) -> None:
         wanted = getattr(self.loss, "fusable_activation", None)
         self._fused = wanted is not None and self.output_activation() == wanted
+        self._fused_softmax = self._fused and wanted == "softmax"
 
     def _require_compiled(self, what: str) -> None:
         if self.optimizer is None or self.loss is None:
@@ -135,6 +136,9 @@ class Model(Layer):
             logits = self.call_logits(x, training=training)
             if not self.compiled_metrics:  # nothing reads the probabilities
                 return logits, logits
+            if self._fused_softmax and all(m.reads_only_ranking(logits.shape[-1])
+                                           for m in self.compiled_metrics):
+                return logits, logits  # softmax keeps each row's order: accuracy is the same
             with no_grad():
                 probs = activations.get(self.output_activation())(logits.detach())
             return logits, probs
