@@ -3,7 +3,7 @@
 An optimizer step on a large weight is a handful of element-wise NumPy passes over arrays of
 megabytes; run whole, each pass streams every array through memory again. Cut into blocks of
 256 KiB, the same passes find their operands still in the core's cache: measured on the Keras
-MNIST network (a 784x512 weight, RMSprop), the step takes about a third less time.
+MNIST network (a 784x512 weight, RMSprop), 0.35 ms less per training step of about 5.5 ms.
 
 The blocks may also be shared among threads (NumPy releases the GIL inside its loops):
 ``ember.set_num_threads(n)``, or ``EMBER_NUM_THREADS``. The default is one, the caller's own,
