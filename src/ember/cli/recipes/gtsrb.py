@@ -134,7 +134,7 @@ GTSRB_CNN = Recipe(
     build=build_gtsrb_cnn,
     train=torch_trainer(_cross_entropy, augment=_augment, lr_factor=cosine_factor),
     output="logits",
-    epochs=10,
+    epochs=12,  # 10 gave 98.01% on an Intel machine, 98.21% on an AMD one; 12 gave 98.21% there
     batch_size=64,
     lr=0.002,
     optimizer="adam",
