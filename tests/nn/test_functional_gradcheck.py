@@ -124,3 +124,17 @@ def test_float32_stays_float32():
     assert out.dtype == ember.float32
     out.sum().backward()
     assert x.grad.dtype == ember.float32
+
+
+@pytest.mark.parametrize("size", [4, 5])
+def test_max_pool2d_gradient_is_zero_outside_the_windows(size):
+    """With an odd size the last row and column belong to no window: their gradient is 0, not
+    whatever memory the gradient buffer started with."""
+    x = ember.tensor(np.random.default_rng(size).random((2, 3, size, size)), requires_grad=True)
+    F.max_pool2d(x, 2).sum().backward()
+    grad = x.grad.numpy()
+    assert set(np.unique(grad)) <= {0.0, 1.0}
+    assert grad[..., :4, :4].reshape(2, 3, 2, 2, 2, 2).sum(axis=(3, 5)).tolist() == \
+        np.ones((2, 3, 2, 2)).tolist()  # one winner per window
+    if size == 5:
+        assert not grad[..., 4, :].any() and not grad[..., :, 4].any()

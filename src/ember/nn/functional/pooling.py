@@ -94,7 +94,9 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None,  # noqa: A00
             same_layout = np.empty_like(best, dtype=g.dtype)
             same_layout[...] = g
             g = same_layout
-        g_padded = np.zeros_like(padded, dtype=g.dtype)
+        # Tiles that cover the whole input write every element below: no need to zero it first.
+        covers = tiles and padded.shape[2:] == (out_size[0] * kh, out_size[1] * kw)
+        g_padded = (np.empty_like if covers else np.zeros_like)(padded, dtype=g.dtype)
         taken = np.zeros_like(best, dtype=np.bool_)
         hit = np.empty_like(taken)
         routed = None if tiles else np.empty_like(best, dtype=g.dtype)
