@@ -76,11 +76,11 @@ class flush_denormals:  # noqa: N801  (used like a function: ``with flush_denorm
     __slots__ = ("_saved",)
 
     def __enter__(self) -> None:
+        self._saved = None  # set before any return: __exit__ reads it on every platform
         if _SWITCH is None:
             return
         libm, word, bits = _SWITCH
         saved = _Mode()
-        self._saved = None
         if libm.fegetmode(saved) == 0 and not saved[word] & bits:
             flushing = _Mode(saved[0], saved[1])
             flushing[word] |= bits

@@ -103,3 +103,13 @@ def test_flush_denormals_inside_a_flushing_thread_keeps_it_flushing(restore_mode
     with _fpenv.flush_denormals():
         pass
     assert subnormal_product() == 0.0
+
+
+def test_steps_work_where_there_is_no_flush_switch(monkeypatch):
+    """macOS, Windows, musl: nothing to switch, and an optimizer step must still run."""
+    monkeypatch.setattr(_fpenv, "_SWITCH", None)
+    p = ember.ones(3, requires_grad=True)
+    p.grad = ember.ones(3)
+    optim.SGD([p], lr=0.5).step()
+    assert p.detach().tolist() == [0.5, 0.5, 0.5]
+    assert ember.set_flush_denormal(True) is False
