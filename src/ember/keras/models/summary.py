@@ -49,12 +49,12 @@ def format_summary(model: Any, line_length: int | None = None) -> str:
         if connections is not None:  # a graph with branches: Keras adds "Connected to"
             row.append(connections.get(layer.name, "-"))
         rows.append(tuple(row))
-    headers = ("Layer (type)", "Output Shape", "Param #", "Connected to")[:len(rows[0])] \
-        if rows else ("Layer (type)", "Output Shape", "Param #")
+    headers = ("Layer (type)", "Output Shape", "Param #")
     widths = [max(31, *(len(r[0]) + 1 for r in rows)) if rows else 31,
               max(22, *(len(r[1]) + 1 for r in rows)) if rows else 22, 13]
-    if len(headers) == 4:
-        widths.append(max(20, *(len(r[3]) + 1 for r in rows)))
+    if connections is not None:
+        headers += ("Connected to",)
+        widths.append(max(20, *(len(r[3]) + 1 for r in rows)) if rows else 20)
     if line_length:
         widths[0] = max(widths[0], line_length - sum(widths[1:]) - 3 * len(widths) + 2)
     box = _box_chars()
