@@ -36,7 +36,7 @@ class Trainer:
     """The book's network on one framework, trained an epoch at a time and timed per epoch."""
 
     def __init__(self, keras: Any, data: tuple[np.ndarray, ...]) -> None:
-        self.keras, self.data, self.seconds = keras, data, []
+        self.data, self.seconds = data, []
         keras.utils.set_random_seed(0)
         self.model = keras.Sequential([keras.Input(shape=(784,)),
                                        keras.layers.Dense(512, activation="relu"),
