@@ -136,7 +136,7 @@ def test_batchnorm_checks_its_input():
 
 
 def test_conv2d_wrong_channels_names_layer_and_shapes():
-    with pytest.raises(ValueError, match=r"Conv2d\(3, 8.*\(N, 3, H, W\).*\(1, 28, 28\)"):
+    with pytest.raises(RuntimeError, match=r"Conv2d\(3, 8.*\(N, 3, H, W\).*\(1, 28, 28\)"):
         nn.Conv2d(3, 8, 3)(ember.randn(1, 28, 28))
 
 

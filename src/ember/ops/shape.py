@@ -211,8 +211,10 @@ def pad(x: Tensor, pad: Sequence[int], mode: str = "constant", value: float = 0.
         raise ValueError(
             f"pad: expected pairs of pads for at most {x.ndim} dims, got {list(pad)}"
         )
-    if mode not in ("constant", "reflect", "replicate"):
-        raise ValueError(f"pad: mode must be 'constant', 'reflect' or 'replicate', got {mode!r}")
+    numpy_modes = {"constant": "constant", "reflect": "reflect", "replicate": "edge",
+                   "circular": "wrap"}
+    if mode not in numpy_modes:
+        raise NotImplementedError(f"pad: mode must be one of {list(numpy_modes)}, got {mode!r}")
     widths = [(0, 0)] * x.ndim
     for i in range(len(pad) // 2):
         widths[x.ndim - 1 - i] = (int(pad[2 * i]), int(pad[2 * i + 1]))
@@ -222,15 +224,15 @@ def pad(x: Tensor, pad: Sequence[int], mode: str = "constant", value: float = 0.
     if mode == "constant":
         out = np.pad(data, widths, mode="constant", constant_values=value)
     else:
-        out = np.pad(data, widths, mode="reflect" if mode == "reflect" else "edge")
+        out = np.pad(data, widths, mode=numpy_modes[mode])
     shape = data.shape
 
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
         if mode == "constant":
             return (g[tuple(slice(lo, lo + n) for (lo, _), n in zip(widths, shape))],)
-        # Reflected/replicated cells feed several outputs: scatter through an index map.
+        # Reflected/replicated/wrapped cells feed several outputs: scatter through an index map.
         index = np.arange(data.size).reshape(shape)
-        padded_index = np.pad(index, widths, mode="reflect" if mode == "reflect" else "edge")
+        padded_index = np.pad(index, widths, mode=numpy_modes[mode])
         grad = np.bincount(padded_index.ravel(), weights=g.ravel(), minlength=data.size)
         return (grad.reshape(shape).astype(g.dtype),)
 

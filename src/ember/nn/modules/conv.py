@@ -7,36 +7,56 @@ from typing import Any
 
 from ember.nn import functional as F
 from ember.nn import init
-from ember.nn.functional.conv import pair
-from ember.nn.modules.linear import empty_parameter
+from ember.nn.functional.conv import conv_padding, pair
+from ember.nn.modules.linear import check_device, empty_parameter
 from ember.nn.modules.module import Module
 from ember.tensor import Tensor
+
+_PADDING_MODES = frozenset({"zeros", "reflect", "replicate", "circular"})
 
 
 class Conv2d(Module):
     """2-D convolution. input: (N, C_in, H, W) or (C_in, H, W) -> (N, C_out, OH, OW).
 
-    weight: (out_channels, in_channels, kh, kw); padding is an int, a pair, 'valid' or 'same'.
+    weight: (out_channels, in_channels // groups, kh, kw); padding is an int, a pair, 'valid' or
+    'same', filled as ``padding_mode`` says ('zeros', 'reflect', 'replicate' or 'circular').
     """
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
                  padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
                  padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
         super().__init__()
-        if groups != 1:
-            raise NotImplementedError(f"Conv2d: only groups=1 is supported, got {groups}")
-        if padding_mode != "zeros":
-            raise NotImplementedError(f"Conv2d: only padding_mode='zeros' is supported, got "
-                                      f"{padding_mode!r}")
+        if isinstance(groups, bool) or not isinstance(groups, int) or groups <= 0:
+            raise ValueError(f"Conv2d: groups must be a positive integer, got {groups!r}")
+        if in_channels % groups:
+            raise ValueError(f"Conv2d: in_channels ({in_channels}) must be divisible by groups "
+                             f"({groups})")
+        if out_channels % groups:
+            raise ValueError(f"Conv2d: out_channels ({out_channels}) must be divisible by groups "
+                             f"({groups})")
+        if padding_mode not in _PADDING_MODES:
+            raise ValueError(f"Conv2d: padding_mode must be one of {sorted(_PADDING_MODES)}, got "
+                             f"{padding_mode!r}")
+        check_device(device, "Conv2d")
         self.in_channels = in_channels
         self.out_channels = out_channels
         self.kernel_size = pair(kernel_size, "Conv2d kernel_size")
         self.stride = pair(stride, "Conv2d stride")
-        self.padding = padding if isinstance(padding, str) else pair(padding, "Conv2d padding")
+        if isinstance(padding, str):
+            if padding not in ("valid", "same"):
+                raise ValueError(f"Conv2d: invalid padding string {padding!r}, should be one of "
+                                 f"'valid', 'same'")
+            if padding == "same" and self.stride != (1, 1):
+                raise ValueError("Conv2d: padding='same' is not supported for strided "
+                                 "convolutions")
+            self.padding = padding
+        else:
+            self.padding = pair(padding, "Conv2d padding")
         self.dilation = pair(dilation, "Conv2d dilation")
         self.groups = groups
         self.padding_mode = padding_mode
-        self.weight = empty_parameter((out_channels, in_channels) + self.kernel_size, dtype)
+        self.weight = empty_parameter(
+            (out_channels, in_channels // groups) + self.kernel_size, dtype)
         if bias:
             self.bias = empty_parameter((out_channels,), dtype)
         else:
@@ -46,17 +66,25 @@ class Conv2d(Module):
     def reset_parameters(self) -> None:
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         if self.bias is not None:
-            fan_in = self.in_channels * self.kernel_size[0] * self.kernel_size[1]
+            fan_in = (self.in_channels // self.groups) * self.kernel_size[0] * self.kernel_size[1]
             bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
-        return F.conv2d(self._checked(input), self.weight, self.bias, self.stride, self.padding,
-                        self.dilation)
+        input = self._checked(input)  # noqa: A001
+        if self.padding_mode == "zeros":
+            return F.conv2d(input, self.weight, self.bias, self.stride, self.padding,
+                            self.dilation, self.groups)
+        # Other modes pad first (reflect, replicate, circular), then convolve without padding.
+        top, bottom, left, right = conv_padding(self.padding, self.kernel_size, self.dilation,
+                                                self.stride)
+        padded = F.pad(input, (left, right, top, bottom), mode=self.padding_mode)
+        return F.conv2d(padded, self.weight, self.bias, self.stride, 0, self.dilation,
+                        self.groups)
 
     def _checked(self, input: Tensor) -> Tensor:  # noqa: A002
         if input.ndim not in (3, 4) or input.shape[-3] != self.in_channels:
-            raise ValueError(
+            raise RuntimeError(
                 f"{self!r} expected input of shape (N, {self.in_channels}, H, W) or "
                 f"({self.in_channels}, H, W), got {tuple(input.shape)}"
             )
@@ -73,4 +101,6 @@ class Conv2d(Module):
             text += f", groups={self.groups}"
         if self.bias is None:
             text += ", bias=False"
+        if self.padding_mode != "zeros":
+            text += f", padding_mode={self.padding_mode}"
         return text

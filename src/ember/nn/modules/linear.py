@@ -15,8 +15,16 @@ from ember.nn.parameter import Parameter, charge_parameter
 from ember.tensor import Tensor
 
 
-def empty_parameter(shape: tuple[int, ...], dtype: Any = None) -> Parameter:
+def check_device(device: Any, owner: str) -> None:
+    """ember runs on the CPU: ``device=None``/``'cpu'`` work, any other device is refused."""
+    if device is not None and str(device).split(":")[0] != "cpu":
+        raise NotImplementedError(f"{owner}: device={device!r} is not supported (ember runs on "
+                                  f"the CPU)")
+
+
+def empty_parameter(shape: tuple[int, ...], dtype: Any = None, device: Any = None) -> Parameter:
     """An uninitialised parameter, filled by the owning layer's ``reset_parameters()``."""
+    check_device(device, "parameter")
     charge_parameter(shape)
     return Parameter(Tensor._wrap(np.empty(shape, dtype=to_numpy_dtype(dtype or "float32"))))
 
