@@ -18,27 +18,53 @@ from ember.nn.functional.conv import pair
 from ember.tensor import Tensor
 
 
+def _pool_output_size(size: int, kernel: int, stride: int, padding: int, dilation: int,
+                      ceil_mode: bool) -> int:
+    """PyTorch's rule: with ``ceil_mode`` a last, partial window is kept when it starts inside
+    the input or its left padding."""
+    span = size + 2 * padding - dilation * (kernel - 1) - 1
+    out = (span + (stride - 1 if ceil_mode else 0)) // stride + 1
+    if ceil_mode and (out - 1) * stride >= size + padding:
+        out -= 1
+    return out
+
+
 def _pool_geometry(x: Tensor, kernel_size: Any, stride: Any, padding: Any, dilation: Any,
                    ceil_mode: bool, name: str) -> tuple[Any, ...]:
+    """Kernel, stride, padding, dilation and output size, each as a pair, plus the (bottom,
+    right) padding a ``ceil_mode`` window hanging past the padded input needs."""
     if x.ndim != 4:
-        raise ValueError(f"{name}: expected input (N, C, H, W) or (C, H, W), got shape "
-                         f"{tuple(x.shape)}")
-    if ceil_mode:
-        raise NotImplementedError(f"{name}: ceil_mode=True is not supported")
-    kh, kw = pair(kernel_size, f"{name} kernel_size")
-    sh, sw = pair(kernel_size if stride is None or stride == [] else stride, f"{name} stride")
-    ph, pw = pair(padding, f"{name} padding")
-    dh, dw = pair(dilation, f"{name} dilation")
+        raise RuntimeError(f"{name}: expected input (N, C, H, W) or (C, H, W), got shape "
+                           f"{tuple(x.shape)}")
+    kh, kw = _pool_pair(kernel_size, name, "kernel_size")
+    sh, sw = _pool_pair(kernel_size if stride is None or stride == [] else stride, name, "stride")
+    ph, pw = _pool_pair(padding, name, "padding")
+    dh, dw = _pool_pair(dilation, name, "dilation")
+    if min(kh, kw, sh, sw, dh, dw) < 1 or min(ph, pw) < 0:
+        raise RuntimeError(f"{name}: kernel_size, stride and dilation must be positive and "
+                           f"padding non-negative, got kernel_size={kernel_size}, stride={stride}, "
+                           f"padding={padding}, dilation={dilation}")
     if ph > kh // 2 or pw > kw // 2:
-        raise ValueError(f"{name}: padding should be at most half of the kernel size, got "
-                         f"padding={padding} for kernel_size={kernel_size}")
+        raise RuntimeError(f"{name}: padding should be at most half of the kernel size, got "
+                           f"padding={padding} for kernel_size={kernel_size}")
     _, _, h, w = x._data.shape
-    oh = (h + 2 * ph - dh * (kh - 1) - 1) // sh + 1
-    ow = (w + 2 * pw - dw * (kw - 1) - 1) // sw + 1
+    oh = _pool_output_size(h, kh, sh, ph, dh, ceil_mode)
+    ow = _pool_output_size(w, kw, sw, pw, dw, ceil_mode)
     if oh < 1 or ow < 1:
-        raise ValueError(f"{name}: input of spatial size ({h}, {w}) is too small for "
-                         f"kernel_size={kernel_size}, padding={padding}")
-    return (kh, kw), (sh, sw), (ph, pw), (dh, dw), (oh, ow)
+        raise RuntimeError(f"{name}: input of spatial size ({h}, {w}) is too small for "
+                           f"kernel_size={kernel_size}, padding={padding}, dilation={dilation}: "
+                           f"output size ({oh}, {ow})")
+    overhang = (max(0, (oh - 1) * sh + dh * (kh - 1) + 1 - (h + 2 * ph)),
+                max(0, (ow - 1) * sw + dw * (kw - 1) + 1 - (w + 2 * pw)))
+    return (kh, kw), (sh, sw), (ph, pw), (dh, dw), (oh, ow), overhang
+
+
+def _pool_pair(value: Any, name: str, what: str) -> tuple[int, int]:
+    try:
+        return pair(value, f"{name} {what}")
+    except (TypeError, ValueError):
+        raise RuntimeError(f"{name}: {what} must be an int or a pair of ints, got "
+                           f"{value!r}") from None
 
 
 def _offset_slices(i: int, j: int, stride: tuple[int, int], dilation: tuple[int, int],
@@ -49,35 +75,43 @@ def _offset_slices(i: int, j: int, stride: tuple[int, int], dilation: tuple[int,
             slice(j * dw, j * dw + sw * (ow - 1) + 1, sw))
 
 
-def _padded(data: np.ndarray, ph: int, pw: int, fill: float) -> np.ndarray:
-    if not ph and not pw:
+def _padded(data: np.ndarray, padding: tuple[int, int], overhang: tuple[int, int],
+            fill: float) -> np.ndarray:
+    """``data`` padded by ``padding`` on each side plus ``overhang`` more at the bottom/right."""
+    (ph, pw), (extra_h, extra_w) = padding, overhang
+    if not (ph or pw or extra_h or extra_w):
         return data
     n, c, h, w = data.shape
-    out = np.full((n, c, h + 2 * ph, w + 2 * pw), fill, dtype=data.dtype)
+    out = np.full((n, c, h + 2 * ph + extra_h, w + 2 * pw + extra_w), fill, dtype=data.dtype)
     out[:, :, ph:ph + h, pw:pw + w] = data
     return out
 
 
-def _unbatched(fn: Any, x: Tensor, *args: Any) -> Tensor:
-    return ops.squeeze(fn(ops.unsqueeze(x, 0), *args), 0)
+def _unbatched(fn: Any, x: Tensor, *args: Any) -> Any:
+    out = fn(ops.unsqueeze(x, 0), *args)
+    if isinstance(out, tuple):
+        return tuple(ops.squeeze(t, 0) for t in out)
+    return ops.squeeze(out, 0)
 
 
 def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None,  # noqa: A002
                padding: Any = 0, dilation: Any = 1, ceil_mode: bool = False,
-               return_indices: bool = False) -> Tensor:
+               return_indices: bool = False) -> Any:
     """Max over each window. input: (N, C, H, W) or (C, H, W) -> (N, C, OH, OW).
 
+    Padding counts as -inf; ``ceil_mode`` keeps a last partial window (PyTorch's output size).
+    With ``return_indices`` also returns, as int64, each maximum's flat position in its input
+    plane (``h * W + w``), as ``torch.nn.functional.max_pool2d`` does.
     The backward sends each window's gradient to exactly one position, the first maximum in
     row-major window order (as PyTorch does), even where the window holds ties (e.g. ReLU zeros).
     """
-    if return_indices:
-        raise NotImplementedError("max_pool2d: return_indices=True is not supported")
     if input.ndim == 3:
-        return _unbatched(max_pool2d, input, kernel_size, stride, padding, dilation)
-    (kh, kw), stride, (ph, pw), dilation, out_size = _pool_geometry(
+        return _unbatched(max_pool2d, input, kernel_size, stride, padding, dilation, ceil_mode,
+                          return_indices)
+    (kh, kw), stride, padding, dilation, out_size, overhang = _pool_geometry(
         input, kernel_size, stride, padding, dilation, ceil_mode, "max_pool2d")
     data = input._data
-    padded = _padded(data, ph, pw, -np.inf)
+    padded = _padded(data, padding, overhang, -np.inf)
     offsets = [_offset_slices(k // kw, k % kw, stride, dilation, out_size)
                for k in range(kh * kw)]
     # order="K" keeps the input's memory layout (channels-last after a conv), so every
@@ -112,9 +146,30 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None,  # noqa: A00
             else:
                 g_padded[where] += np.multiply(g, hit, out=routed)
         h, w = data.shape[2:]
-        return (g_padded[:, :, ph:ph + h, pw:pw + w],)
+        return (g_padded[:, :, padding[0]:padding[0] + h, padding[1]:padding[1] + w],)
 
-    return Tensor._op(best, (input,), backward, "MaxPool2DBackward")
+    out = Tensor._op(best, (input,), backward, "MaxPool2DBackward")
+    if not return_indices:
+        return out
+    return out, Tensor._wrap(_max_indices(padded, best, offsets, (kh, kw), stride, padding,
+                                          dilation, data.shape[3]))
+
+
+def _max_indices(padded: np.ndarray, best: np.ndarray, offsets: list[Any],
+                 kernel: tuple[int, int], stride: tuple[int, int], padding: tuple[int, int],
+                 dilation: tuple[int, int], width: int) -> np.ndarray:
+    """Flat input position (h * W + w) of each window's first maximum, as int64."""
+    oh, ow = best.shape[2:]
+    indices = np.zeros(best.shape, dtype=np.int64)
+    taken = np.zeros(best.shape, dtype=np.bool_)
+    for k, where in enumerate(offsets):
+        i, j = divmod(k, kernel[1])
+        rows = np.arange(oh) * stride[0] + i * dilation[0] - padding[0]
+        cols = np.arange(ow) * stride[1] + j * dilation[1] - padding[1]
+        hit = (padded[where] == best) & ~taken
+        np.copyto(indices, rows[:, None] * width + cols[None, :], where=hit)
+        taken |= hit
+    return indices
 
 
 def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None,  # noqa: A002
@@ -122,26 +177,35 @@ def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None,  # noqa: A00
                divisor_override: int | None = None) -> Tensor:
     """Mean over each window. input: (N, C, H, W) or (C, H, W) -> (N, C, OH, OW).
 
-    With ``count_include_pad`` (the default) padded zeros count towards the window's size.
+    With ``count_include_pad`` (the default) padded zeros count towards the window's size; a
+    ``ceil_mode`` window's part past the padding never does (PyTorch's divisors).
     """
     if input.ndim == 3:
         return _unbatched(avg_pool2d, input, kernel_size, stride, padding, ceil_mode,
                           count_include_pad, divisor_override)
-    (kh, kw), stride, (ph, pw), dilation, out_size = _pool_geometry(
+    if divisor_override is not None and int(divisor_override) == 0:
+        raise RuntimeError("avg_pool2d: divisor_override must not be zero")
+    (kh, kw), stride, padding, dilation, out_size, overhang = _pool_geometry(
         input, kernel_size, stride, padding, 1, ceil_mode, "avg_pool2d")
     data = input._data
-    padded = _padded(data, ph, pw, 0.0)
+    padded = _padded(data, padding, overhang, 0.0)
     offsets = [_offset_slices(k // kw, k % kw, stride, dilation, out_size)
                for k in range(kh * kw)]
     total = padded[offsets[0]].copy()
     for where in offsets[1:]:
         total += padded[where]
-    if divisor_override:
+    if divisor_override is not None:
         divisor: Any = np.asarray(divisor_override, dtype=data.dtype)
-    elif count_include_pad or not (ph or pw):
+    elif not (any(padding) and not count_include_pad) and not any(overhang):
         divisor = np.asarray(kh * kw, dtype=data.dtype)
     else:
-        inside = _padded(np.ones((1, 1) + data.shape[2:], dtype=data.dtype), ph, pw, 0.0)
+        # Count, per window, the cells that belong to it: the padded extent, or only the input.
+        (ph, pw), (h, w) = padding, data.shape[2:]
+        if count_include_pad:
+            inside = _padded(np.ones((1, 1, h + 2 * ph, w + 2 * pw), data.dtype), (0, 0),
+                             overhang, 0.0)
+        else:
+            inside = _padded(np.ones((1, 1, h, w), data.dtype), padding, overhang, 0.0)
         divisor = sum(inside[where] for where in offsets)
     out = total / divisor
 
@@ -151,7 +215,7 @@ def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None,  # noqa: A00
         for where in offsets:
             g_padded[where] += share
         h, w = data.shape[2:]
-        return (g_padded[:, :, ph:ph + h, pw:pw + w],)
+        return (g_padded[:, :, padding[0]:padding[0] + h, padding[1]:padding[1] + w],)
 
     return Tensor._op(out, (input,), backward, "AvgPool2DBackward")
 
@@ -175,8 +239,8 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A00
     if input.ndim == 3:
         return _unbatched(adaptive_avg_pool2d, input, output_size)
     if input.ndim != 4:
-        raise ValueError(f"adaptive_avg_pool2d: expected input (N, C, H, W) or (C, H, W), got "
-                         f"shape {tuple(input.shape)}")
+        raise RuntimeError(f"adaptive_avg_pool2d: expected input (N, C, H, W) or (C, H, W), "
+                           f"got shape {tuple(input.shape)}")
     data = input._data
     h, w = data.shape[2:]
     sizes = (output_size, output_size) if isinstance(output_size, int) else tuple(output_size)
