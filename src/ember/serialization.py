@@ -235,8 +235,11 @@ _VERSION_KEY = "ember.format_version"
 SAVE_FORMAT_VERSION = 1
 
 
-def _flatten(obj: Any, prefix: str, tensors: dict[str, np.ndarray]) -> Any:
-    """Replace every tensor/array in a nested structure by a reference into ``tensors``."""
+def flatten_structure(obj: Any, prefix: str, tensors: dict[str, np.ndarray]) -> Any:
+    """Replace every tensor/array in a nested structure by a reference into ``tensors``.
+
+    The JSON-ready structure and ``tensors`` are what ``ember.save`` writes (and what the Keras
+    archive and ``ember train``'s checkpoints write for optimizer state)."""
     from ember.tensor import Tensor
 
     if isinstance(obj, Tensor):
@@ -248,10 +251,11 @@ def _flatten(obj: Any, prefix: str, tensors: dict[str, np.ndarray]) -> Any:
         keys = list(obj.keys())
         if not all(isinstance(k, (str, int)) for k in keys):
             raise TypeError(f"save: keys must be str or int, got {keys!r} at {prefix or 'top'}")
-        return {"__dict__": [[k, _flatten(obj[k], f"{prefix}.{k}" if prefix else str(k), tensors)]
+        return {"__dict__": [[k, flatten_structure(obj[k], f"{prefix}.{k}" if prefix else str(k),
+                                                   tensors)]
                              for k in keys]}
     if isinstance(obj, (list, tuple)):
-        items = [_flatten(v, f"{prefix}.{i}" if prefix else str(i), tensors)
+        items = [flatten_structure(v, f"{prefix}.{i}" if prefix else str(i), tensors)
                  for i, v in enumerate(obj)]
         return {"__tuple__": items} if isinstance(obj, tuple) else items
     if obj is None or isinstance(obj, (bool, int, float, str)):
@@ -262,8 +266,9 @@ def _flatten(obj: Any, prefix: str, tensors: dict[str, np.ndarray]) -> Any:
                     "hold tensors, numbers, strings, lists and dicts")
 
 
-def _unflatten(node: Any, tensors: Mapping[str, np.ndarray], source: str) -> Any:
-    """Rebuild what ``_flatten`` recorded; anything it could not have written is refused."""
+def unflatten_structure(node: Any, tensors: Mapping[str, np.ndarray], source: str) -> Any:
+    """Rebuild what ``flatten_structure`` recorded; anything it could not have written is
+    refused."""
     from ember.tensor import Tensor
 
     if isinstance(node, dict):
@@ -273,7 +278,7 @@ def _unflatten(node: Any, tensors: Mapping[str, np.ndarray], source: str) -> Any
                 raise ModelFileError(f"{source}: structure names a missing tensor {name!r}")
             return Tensor._wrap(tensors[name])
         if set(node) == {"__tuple__"} and isinstance(node["__tuple__"], list):
-            return tuple(_unflatten(v, tensors, source) for v in node["__tuple__"])
+            return tuple(unflatten_structure(v, tensors, source) for v in node["__tuple__"])
         if set(node) == {"__dict__"} and isinstance(node["__dict__"], list):
             items = OrderedDict()
             for pair in node["__dict__"]:
@@ -281,11 +286,11 @@ def _unflatten(node: Any, tensors: Mapping[str, np.ndarray], source: str) -> Any
                         and isinstance(pair[0], (str, int)) and not isinstance(pair[0], bool)):
                     raise ModelFileError(f"{source}: malformed dictionary entry in the "
                                          "structure record")
-                items[pair[0]] = _unflatten(pair[1], tensors, source)
+                items[pair[0]] = unflatten_structure(pair[1], tensors, source)
             return items
         raise ModelFileError(f"{source}: unknown structure entry {sorted(node)[:5]!r}")
     if isinstance(node, list):
-        return [_unflatten(v, tensors, source) for v in node]
+        return [unflatten_structure(v, tensors, source) for v in node]
     return node
 
 
@@ -297,28 +302,42 @@ def parse_structure(text: str, source: str) -> Any:
         raise ModelFileError(f"{source}: its structure record is not valid JSON") from None
 
 
-def save(obj: Any, f: str | os.PathLike) -> None:
-    """Save a state dict (or nested dicts/lists of tensors and numbers) to a safetensors file.
+def save(obj: Any, f: str | os.PathLike, format: str = "safetensors") -> None:  # noqa: A002
+    """Save a state dict (or nested dicts/lists of tensors and numbers) to a safetensors file,
+    or with ``format="torch"`` to PyTorch's zip format (``torch.load(weights_only=True)``).
 
     >>> ember.save(model.state_dict(), "model.safetensors")
     """
+    if format == "torch":
+        from ember._torch_save import torch_file_bytes
+
+        blob = torch_file_bytes(obj)
+        atomic_write(f, lambda handle: handle.write(blob))
+        return
+    if format != "safetensors":
+        raise ValueError(f"save: unknown format {format!r}; expected 'safetensors' or 'torch'")
     tensors: dict[str, np.ndarray] = {}
-    structure = _flatten(obj, "", tensors)
+    structure = flatten_structure(obj, "", tensors)
     save_safetensors(tensors, f, {_STRUCTURE_KEY: json.dumps(structure),
                                   _VERSION_KEY: str(SAVE_FORMAT_VERSION)})
 
 
 def load(f: str | os.PathLike, map_location: Any = None, weights_only: bool = True) -> Any:
-    """Load what ``ember.save`` wrote; never executes anything from the file."""
+    """Load what ``ember.save`` or ``torch.save`` wrote; never executes anything from the file."""
+    from ember._torch_load import is_torch_file, load_torch_file
+
+    if is_torch_file(Path(f)):
+        return load_torch_file(f)
     tensors, metadata = load_safetensors(f)
     version = metadata.get(_VERSION_KEY, str(SAVE_FORMAT_VERSION))
     if version != str(SAVE_FORMAT_VERSION):
         raise ModelFileError(f"{f}: format version {version!r} is not supported (this ember "
                              f"reads version {SAVE_FORMAT_VERSION})")
     if _STRUCTURE_KEY not in metadata:  # a plain safetensors file, e.g. from another library
-        return OrderedDict((k, _unflatten({"__tensor__": k}, tensors, str(f))) for k in tensors)
+        return OrderedDict((k, unflatten_structure({"__tensor__": k}, tensors, str(f)))
+                           for k in tensors)
     structure = parse_structure(metadata[_STRUCTURE_KEY], str(f))
     try:
-        return _unflatten(structure, tensors, str(f))
+        return unflatten_structure(structure, tensors, str(f))
     except RecursionError:
         raise ModelFileError(f"{f}: its structure record is nested too deeply") from None

@@ -8,7 +8,7 @@ import logging
 import numpy as np
 import pytest
 
-from ember import keras, nn
+from ember import keras, nn, optim
 from ember.cli.log import log
 from ember.cli.training import Settings, array_batches, fit_keras, fit_torch
 from ember.nn import functional as F
@@ -51,7 +51,7 @@ def test_the_torch_loop_stops_at_a_nan_loss_and_keeps_the_last_epoch(error_lines
 
     settings = Settings(epochs=4, batch_size=8, lr=0.1, optimizer="sgd", seed=0)
     outcome = fit_torch(model, array_batches(x, y, 8, 0), 4, x, y, settings,
-                        keras.optimizers.get("sgd"), loss_fn)
+                        optim.SGD(model.parameters(), lr=0.1), loss_fn)
     assert outcome.diverged and len(outcome.history) == 1
     assert len(error_lines) == 1
     assert error_lines[0].startswith("epoch 2, batch 1: loss is nan (last finite loss: ")

@@ -32,7 +32,7 @@ RUNNER = textwrap.dedent("""
     from ember.cli.recipes.base import Recipe
     from ember.cli.recipes.toy import _digits_preprocessing, _load_digits
     from ember.cli.recipes.torch_common import torch_trainer
-    from ember.cli.training import cosine_factor
+    from ember.cli.training import cosine_schedule
     from ember.keras.models.model import Model
 
     PAUSE = float(os.environ.get("PAUSE", "0"))
@@ -59,7 +59,7 @@ RUNNER = textwrap.dedent("""
         return Recipe(**{**fields, **changes})
 
     TESTING = [recipe("tiny-torch", train=torch_trainer(loss, augment=noise,
-                                                        lr_factor=cosine_factor)),
+                                                        schedule=cosine_schedule)),
                recipe("tiny-loader", train=torch_trainer(loss, dataloader=True),
                       optimizer="sgd", optimizer_extras={"momentum": 0.9})]
     known = registry._all

@@ -6,7 +6,9 @@ After every finished epoch ``ember train`` writes one file into the run folder, 
   weights, optimizer state, ember's RNG state, ``epochs_finished``) with one more member,
   ``ember-cli-resume.json``.
 * PyTorch-style recipes: ``checkpoint.safetensors``: the model's ``state_dict`` and the
-  optimizer's state flattened as ``ember.save`` does, the same JSON record in the metadata.
+  ``ember.optim`` optimizer's ``state_dict`` flattened as ``ember.save`` does, the same JSON
+  record in the metadata. (A learning-rate schedule is a function of the epoch: resuming
+  rebuilds it, see ``ember.cli.training.fit_torch``.)
 
 The record holds the recipe, the settings, the history rows so far, and every random state that
 training draws from: ember's default generator (shuffling, dropout, DataLoader order), NumPy's
@@ -26,12 +28,12 @@ import numpy as np
 
 from ember.serialization import (
     ModelFileError,
-    _flatten,
-    _unflatten,
     atomic_write,
+    flatten_structure,
     load_safetensors,
     parse_structure,
     safetensors_bytes,
+    unflatten_structure,
 )
 
 FORMAT = "ember.cli.checkpoint"
@@ -95,7 +97,7 @@ class Checkpointer:
             tensors: dict[str, np.ndarray] = {}
             state = {"model": {k: v.detach().numpy() for k, v in model.state_dict().items()},
                      "optimizer": optimizer.state_dict()}
-            structure = _flatten(state, "", tensors)
+            structure = flatten_structure(state, "", tensors)
             blob = safetensors_bytes(tensors, {METADATA_KEY: text,
                                                STRUCTURE_KEY: json.dumps(structure)})
         atomic_write(self.path, lambda f: f.write(blob))
@@ -145,15 +147,14 @@ class ResumeState:
     def restore_keras(self, model: Any) -> int:
         """Load weights, optimizer state and random states into a compiled Keras model;
         returns the epoch to go on from (``fit(initial_epoch=...)``)."""
-        from ember.autograd.grad_mode import no_grad
+        from ember import from_numpy, no_grad
         from ember.keras.models.saving import keras_state
-        from ember.tensor import Tensor
 
         expected = keras_state(model)
         self._check_weights(expected)
         with no_grad():
             for name, tensor in expected.items():
-                tensor.copy_(Tensor._wrap(self.weights[name]))
+                tensor.copy_(from_numpy(self.weights[name]))
         if self.optimizer_state is not None:
             model.optimizer.build(model.parameters())
             model.optimizer.load_state_dict(self.optimizer_state)
@@ -165,10 +166,10 @@ class ResumeState:
                       batch_rng: np.random.Generator | None) -> int:
         """Load weights, optimizer state (already built) and random states; returns the epoch
         to go on from."""
-        from ember.tensor import Tensor
+        from ember import from_numpy
 
         self._check_weights(model.state_dict())
-        model.load_state_dict({k: Tensor._wrap(np.asarray(v)) for k, v in self.weights.items()})
+        model.load_state_dict({k: from_numpy(np.asarray(v)) for k, v in self.weights.items()})
         optimizer.load_state_dict(self.optimizer_state)
         self._restore_rng(batch_rng)
         return self.epochs_finished
@@ -227,7 +228,7 @@ def load_checkpoint(folder: str | os.PathLike[str], family: str, recipe: str) ->
                              "record")
     record = _parse(metadata[METADATA_KEY], path, recipe)
     try:
-        state = _unflatten(parse_structure(metadata[STRUCTURE_KEY], str(path)), tensors,
+        state = unflatten_structure(parse_structure(metadata[STRUCTURE_KEY], str(path)), tensors,
                            str(path))
     except RecursionError:
         raise ModelFileError(f"{path}: its structure record is nested too deeply") from None
@@ -235,4 +236,9 @@ def load_checkpoint(folder: str | os.PathLike[str], family: str, recipe: str) ->
             and isinstance(state.get("optimizer"), dict)):
         raise ModelFileError(f"{path}: the checkpoint lacks the model or optimizer state")
     weights = {k: v.numpy() for k, v in state["model"].items()}
-    return ResumeState(path, record, weights, state["optimizer"])
+    optimizer_state = state["optimizer"]
+    if "inner" in optimizer_state:  # written when these recipes trained with Keras optimizers
+        optimizer_state = optimizer_state["inner"]
+    if not isinstance(optimizer_state, dict) or "param_groups" not in optimizer_state:
+        raise ModelFileError(f"{path}: the checkpoint's optimizer state is incomplete")
+    return ResumeState(path, record, weights, optimizer_state)

@@ -65,7 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--batch-size", type=_positive_int, help="default: the recipe's")
     train.add_argument("--lr", type=_positive_float, help="learning rate (default: the recipe's)")
     train.add_argument("--optimizer", metavar="NAME",
-                       help="a Keras optimizer name: sgd, rmsprop, adam, ... (default: the "
+                       help="an optimizer name: sgd, rmsprop, adam, ... (Keras's for Keras "
+                            "recipes, ember.optim's for PyTorch-style ones; default: the "
                             "recipe's)")
     train.add_argument("--seed", type=int, help="random seed (default 0)")
     train.add_argument("--out", metavar="DIR", help="run folder (default runs/RECIPE-TIMESTAMP)")

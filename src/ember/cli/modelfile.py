@@ -97,9 +97,9 @@ def _load_keras(path: Path) -> SavedModel:
 
 
 def _load_torch(path: Path) -> SavedModel:
+    from ember import from_numpy
     from ember.cli.recipes import get_recipe
     from ember.nn.parameter import parameter_budget
-    from ember.tensor import Tensor
 
     try:
         weights, metadata = load_safetensors(path)
@@ -131,7 +131,7 @@ def _load_torch(path: Path) -> SavedModel:
         if tuple(weights[name].shape) != tuple(tensor.shape):
             raise ModelFileError(f"{path}: weight {name!r} has shape {list(weights[name].shape)},"
                                  f" the architecture needs {list(tensor.shape)}")
-    model.load_state_dict({k: Tensor._wrap(np.asarray(v)) for k, v in weights.items()})
+    model.load_state_dict({k: from_numpy(np.asarray(v)) for k, v in weights.items()})
     model.eval()
     return SavedModel(model, record, path)
 

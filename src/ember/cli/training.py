@@ -1,9 +1,11 @@
 """The two training engines the recipes use, with the same logging, history and Ctrl-C rule.
 
 ``fit_keras`` drives ``keras.Model.fit`` with a callback; ``fit_torch`` is a hand-written loop
-(forward, loss, ``zero_grad``, ``backward``, ``step``) over NumPy batches or a DataLoader. Both
-log one timestamped line per epoch, draw a progress bar only on a terminal, and stop cleanly on
-KeyboardInterrupt, returning the epochs that finished.
+(forward, loss, ``zero_grad``, ``backward``, ``step``, and ``scheduler.step()`` after each
+epoch) over NumPy batches or a DataLoader, with an ``ember.optim`` optimizer and an
+``ember.optim.lr_scheduler`` schedule, as PyTorch code does. Both log one timestamped line per
+epoch, draw a progress bar only on a terminal, and stop cleanly on KeyboardInterrupt, returning
+the epochs that finished.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 import ember
+from ember import optim
 from ember.cli.log import is_terminal, log
 
 if TYPE_CHECKING:
@@ -47,13 +50,57 @@ class Outcome:
     diverged: bool = False  # a NaN/infinite loss stopped training; last epoch's weights kept
 
 
-def make_optimizer(settings: Settings) -> Any:
+# A learning-rate schedule of a recipe: ``schedule(optimizer, epochs)`` returns an
+# ``ember.optim.lr_scheduler`` scheduler over that optimizer, stepped once per epoch.
+Schedule = Callable[[optim.Optimizer, int], optim.lr_scheduler.LRScheduler]
+
+
+def cosine_schedule(optimizer: optim.Optimizer, epochs: int) -> optim.lr_scheduler.LRScheduler:
+    """Cosine decay over the run, from the initial learning rate towards 0."""
+    return optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=max(epochs, 1))
+
+
+def keras_optimizer(settings: Settings) -> Any:
     """A Keras optimizer from the shared registry (``ember.keras.optimizers``) with the run's
     learning rate and the recipe's extra options (momentum, ...)."""
     from ember.keras import optimizers
 
     return optimizers.get({"class_name": settings.optimizer,
                            "config": {"learning_rate": settings.lr, **settings.extras}})
+
+
+def torch_optimizer(settings: Settings, model: Any) -> optim.Optimizer:
+    """The ``ember.optim`` optimizer named by the settings over ``model``'s parameters, with the
+    run's learning rate and the recipe's extra options (``momentum``, ...)."""
+    from ember.models.fitting import make_optimizer
+
+    return make_optimizer(settings.optimizer, model, settings.lr, "ember train",
+                          **settings.extras)
+
+
+def check_optimizer(settings: Settings, family: str) -> None:
+    """``ValueError`` listing the known names unless the settings name an optimizer that the
+    recipe's family (``keras``: Keras's registry; else ``ember.optim``) can build."""
+    if family == "keras":
+        keras_optimizer(settings)
+        return
+    from ember.models.fitting import OPTIMIZERS
+
+    if settings.optimizer not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {settings.optimizer!r}; known: "
+                         f"{', '.join(OPTIMIZERS)}")
+
+
+def schedule_lrs(schedule: Schedule, lr: float, epochs: int) -> list[float]:
+    """The learning rate of each epoch under ``schedule``, for the Keras engine (whose
+    optimizer is made inside ``fit``): the scheduler steps over a stand-in optimizer."""
+    stand_in = optim.SGD([ember.zeros(1, requires_grad=True)], lr=lr)
+    scheduler = schedule(stand_in, epochs)
+    lrs = []
+    for _ in range(epochs):
+        lrs.append(float(scheduler.get_last_lr()[0]))
+        scheduler.step()
+    return lrs
 
 
 def log_epoch(epoch: int, epochs: int, logs: dict[str, float]) -> None:
@@ -109,12 +156,12 @@ def _interrupted(recorder: _Recorder) -> None:
 
 # ------------------------------------------------------------------------------ Keras engine
 def fit_keras(model: Any, x: np.ndarray, y: np.ndarray, x_val: np.ndarray, y_val: np.ndarray,
-              settings: Settings, lr_factor: Callable[[int, int], float] | None = None
-              ) -> Outcome:
+              settings: Settings, schedule: Schedule | None = None) -> Outcome:
     """``model.fit`` (already compiled) with validation data, logging each epoch;
-    ``lr_factor(epoch, epochs)``, when given, scales the learning rate for each epoch."""
+    ``schedule``, when given, sets the learning rate at each epoch's start."""
     from ember.keras.callbacks import Callback
 
+    lrs = None if schedule is None else schedule_lrs(schedule, settings.lr, settings.epochs)
     initial_epoch = 0
     if settings.resume is not None:
         initial_epoch = settings.resume.restore_keras(model)
@@ -126,8 +173,8 @@ def fit_keras(model: Any, x: np.ndarray, y: np.ndarray, x_val: np.ndarray, y_val
         def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
             recorder.started = time.perf_counter()
             self.epoch = epoch
-            if lr_factor is not None:
-                model.optimizer.learning_rate = settings.lr * lr_factor(epoch, settings.epochs)
+            if lrs is not None:
+                model.optimizer.learning_rate = lrs[epoch]
 
         def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
             nonlocal diverged
@@ -206,20 +253,38 @@ def evaluate_torch(model: Any, x: np.ndarray, y: np.ndarray, loss_fn: Callable[.
     return {"loss": total_loss / max(len(x), 1), "accuracy": correct / max(len(x), 1)}
 
 
-def fit_torch(model: Any, batches: Batches, steps: int, x_val: np.ndarray, y_val: np.ndarray,
-              settings: Settings, optimizer: Any, loss_fn: Callable[..., Any],
-              lr_factor: Callable[[int, int], float] | None = None) -> Outcome:
-    """Train ``model`` for ``settings.epochs`` epochs; validate after each one.
+def _start_schedule(schedule: Schedule, optimizer: optim.Optimizer, settings: Settings,
+                    initial_epoch: int) -> optim.lr_scheduler.LRScheduler:
+    """The scheduler at ``initial_epoch``: a schedule is a function of the epoch, so a resumed
+    run builds it afresh from the run's learning rate and steps it past the finished epochs
+    (the same steps, so the same learning rates, as the run left alone; ``--epochs`` may
+    stretch it)."""
+    for group in optimizer.param_groups:  # the checkpoint's lr is where the schedule had got to
+        group["lr"] = settings.lr
+        group.pop("initial_lr", None)
+    scheduler = schedule(optimizer, settings.epochs)
+    for _ in range(initial_epoch):
+        scheduler.step()
+    return scheduler
 
-    ``lr_factor(epoch, epochs)``, when given, scales the learning rate for each epoch.
+
+def fit_torch(model: Any, batches: Batches, steps: int, x_val: np.ndarray, y_val: np.ndarray,
+              settings: Settings, optimizer: optim.Optimizer, loss_fn: Callable[..., Any],
+              schedule: Schedule | None = None) -> Outcome:
+    """Train ``model`` with ``optimizer`` (an ``ember.optim`` one over its parameters) for
+    ``settings.epochs`` epochs; validate after each one.
+
+    ``schedule``, when given, makes the ``ember.optim.lr_scheduler`` scheduler that is stepped
+    after each epoch.
     """
     from ember.keras.utils.progbar import Progbar
 
-    optimizer.build(model.parameters())
     batch_rng = getattr(batches, "rng", None)  # ArrayBatches' own generator, if any
     initial_epoch = 0
     if settings.resume is not None:
         initial_epoch = settings.resume.restore_torch(model, optimizer, batch_rng)
+    scheduler = (None if schedule is None
+                 else _start_schedule(schedule, optimizer, settings, initial_epoch))
     recorder = _Recorder(settings.epochs, settings.resume and settings.resume.history)
     last_good = _LastGood(model)
     start = time.perf_counter()
@@ -227,8 +292,6 @@ def fit_torch(model: Any, batches: Batches, steps: int, x_val: np.ndarray, y_val
     try:
         for epoch in range(initial_epoch, settings.epochs):
             recorder.started = time.perf_counter()
-            if lr_factor is not None:
-                optimizer.learning_rate = settings.lr * lr_factor(epoch, settings.epochs)
             model.train()
             bar = Progbar(steps) if is_terminal() else None
             seen, total_loss, correct = 0, 0.0, 0
@@ -251,6 +314,8 @@ def fit_torch(model: Any, batches: Batches, steps: int, x_val: np.ndarray, y_val
                     bar.update(step, {"loss": total_loss / seen, "accuracy": correct / seen})
             if diverged:
                 break
+            if scheduler is not None:
+                scheduler.step()
             last_good.keep()
             val = evaluate_torch(model, x_val, y_val, loss_fn)
             recorder.finish_epoch(epoch, {"loss": total_loss / max(seen, 1),
@@ -266,11 +331,6 @@ def fit_torch(model: Any, batches: Batches, steps: int, x_val: np.ndarray, y_val
     return Outcome(recorder.history, interrupted, time.perf_counter() - start, diverged)
 
 
-def cosine_factor(epoch: int, epochs: int) -> float:
-    """Cosine decay of the learning rate over the run, from 1 at the first epoch towards 0."""
-    return 0.5 * (1.0 + math.cos(math.pi * epoch / max(epochs, 1)))
-
-
 def predict_proba(model: Any, family: str, output: str, x: np.ndarray,
                   batch_size: int = 500) -> np.ndarray:
     """Class probabilities ``(N, classes)`` from either family's model on preprocessed ``x``."""
@@ -284,10 +344,9 @@ def predict_proba(model: Any, family: str, output: str, x: np.ndarray,
                 chunks.append(np.asarray(model.predict(xb, batch_size=batch_size, verbose=0)))
             else:
                 chunks.append(model(ember.from_numpy(np.ascontiguousarray(xb))).numpy())
-    out = np.concatenate(chunks).astype(np.float64)
+    out = ember.from_numpy(np.concatenate(chunks).astype(np.float64))
     if output == "log_probs":
-        return np.exp(out)
+        return out.exp().numpy()
     if output == "logits":
-        out = np.exp(out - out.max(axis=1, keepdims=True))
-        return out / out.sum(axis=1, keepdims=True)
-    return out
+        return ember.nn.functional.softmax(out, dim=1).numpy()
+    return out.numpy()

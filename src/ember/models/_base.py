@@ -11,8 +11,9 @@ from typing import Any
 import numpy as np
 
 from ember.autograd import no_grad
+from ember.creation import from_numpy
 from ember.dtypes import to_numpy_dtype
-from ember.models._fit import check_features, check_positive
+from ember.models.fitting import check_features, check_positive
 from ember.nn import init
 from ember.nn.modules.linear import Linear
 from ember.nn.modules.module import Module
@@ -87,7 +88,7 @@ class LinearModel(Module):
         """The layer's output on checked features, as float64 NumPy, without a graph."""
         self.eval()
         with no_grad():
-            out = self(Tensor._wrap(np.ascontiguousarray(x, dtype=self.param_dtype)))
+            out = self(from_numpy(np.ascontiguousarray(x, dtype=self.param_dtype)))
         return out.numpy().astype(np.float64)
 
     # ------------------------------------------------------------------ fitted values

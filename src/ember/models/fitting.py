@@ -2,7 +2,8 @@
 
 The loop is the one every ember training script writes (forward, loss, ``zero_grad``,
 ``backward``, ``step``); here it runs over NumPy arrays, full batch or shuffled mini-batches,
-and returns the loss of every step.
+and returns the loss of every step. ``ember train`` uses the optimizer lookup too, for its
+PyTorch-style recipes.
 """
 
 from __future__ import annotations
@@ -13,16 +14,15 @@ from typing import Any
 import numpy as np
 
 from ember import optim
+from ember.creation import from_numpy
 from ember.nn.modules.module import Module
 from ember.tensor import Tensor
 
+# Every optimizer ``ember.optim`` exports, by its lower-case name ("sgd", "adam", ...).
 OPTIMIZERS: dict[str, type[optim.Optimizer]] = {
-    "sgd": optim.SGD,
-    "adam": optim.Adam,
-    "adamw": optim.AdamW,
-    "rmsprop": optim.RMSprop,
-    "adagrad": optim.Adagrad,
-    "adadelta": optim.Adadelta,
+    name.lower(): cls for name in optim.__all__
+    if isinstance(cls := getattr(optim, name), type) and issubclass(cls, optim.Optimizer)
+    and cls is not optim.Optimizer
 }
 
 LossFn = Callable[[Tensor, Tensor], Tensor]
@@ -113,12 +113,14 @@ def check_positive(value: Any, name: str, who: str, integer: bool = False) -> No
         raise ValueError(f"{who}: {name} must be {kind}, got {value!r}")
 
 
-def make_optimizer(optimizer: Any, module: Module, lr: float, who: str) -> optim.Optimizer:
+def make_optimizer(optimizer: Any, module: Module, lr: float, who: str,
+                   **options: Any) -> optim.Optimizer:
     """An ``ember.optim`` optimizer over ``module``'s parameters.
 
-    ``optimizer`` is a name (``"sgd"``, ``"adam"``, ...; built with ``lr``), an optimizer class,
-    or an optimizer instance already built over this module's parameters (its own learning rate
-    is kept).
+    ``optimizer`` is a name (``"sgd"``, ``"adam"``, ...; built with ``lr`` and ``options``,
+    e.g. ``momentum=0.9``), an optimizer class, or an optimizer instance already built over
+    this module's parameters (its own settings are kept, so ``options`` must be empty).
+    An option the optimizer does not take is a ``TypeError`` naming it.
     """
     params = list(module.parameters())
     if isinstance(optimizer, optim.Optimizer):
@@ -127,11 +129,18 @@ def make_optimizer(optimizer: Any, module: Module, lr: float, who: str) -> optim
             raise ValueError(f"{who}: the optimizer instance does not hold this model's "
                              "parameters; build it from model.parameters() (call the model's "
                              "build or pass in_features first) or pass a name such as 'sgd'")
+        if options:
+            raise TypeError(f"{who}: options {sorted(options)} are for building an optimizer; "
+                            "an optimizer instance keeps its own")
         return optimizer
-    if isinstance(optimizer, type) and issubclass(optimizer, optim.Optimizer):
-        return optimizer(params, lr=lr)
     if isinstance(optimizer, str) and optimizer.lower() in OPTIMIZERS:
-        return OPTIMIZERS[optimizer.lower()](params, lr=lr)
+        optimizer = OPTIMIZERS[optimizer.lower()]
+    if isinstance(optimizer, type) and issubclass(optimizer, optim.Optimizer):
+        try:
+            return optimizer(params, lr=lr, **options)
+        except TypeError as exc:
+            raise TypeError(f"{who}: {optimizer.__name__} does not take the options "
+                            f"{sorted(options)} ({exc})") from None
     raise ValueError(f"{who}: unknown optimizer {optimizer!r}; use one of "
                      f"{', '.join(OPTIMIZERS)}, an ember.optim class or an instance")
 
@@ -155,8 +164,8 @@ def gradient_descent(module: Module, x: np.ndarray, target: np.ndarray,
             order = rng.permutation(n)
             batches = [order[i:i + batch_size] for i in range(0, n, batch_size)]
         for index in batches:
-            xb = Tensor._wrap(np.ascontiguousarray(x[index]))
-            yb = Tensor._wrap(np.ascontiguousarray(target[index]))
+            xb = from_numpy(np.ascontiguousarray(x[index]))
+            yb = from_numpy(np.ascontiguousarray(target[index]))
             loss = loss_fn(module(xb), yb)
             optimizer.zero_grad()
             loss.backward()

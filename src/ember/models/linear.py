@@ -18,9 +18,10 @@ from typing import Any
 
 import numpy as np
 
+from ember.creation import from_numpy
 from ember.models import metrics
 from ember.models._base import LinearModel
-from ember.models._fit import (
+from ember.models.fitting import (
     check_positive,
     check_targets,
     gradient_descent,
@@ -100,8 +101,8 @@ class LinearRegression(LinearModel):
                 raise ValueError(f"{who}: solver='closed_form' solves least squares, so it needs "
                                  f"loss='mse' (got {loss!r}); use solver='gd' for L1 or Huber")
             self.set_params(*least_squares(features, target))
-            prediction = Tensor._wrap(self._outputs(features))
-            self.loss_history_ = [float(loss_fn(prediction, Tensor._wrap(target)).item())]
+            prediction = from_numpy(self._outputs(features))
+            self.loss_history_ = [float(loss_fn(prediction, from_numpy(target)).item())]
             return self
         check_positive(epochs, "epochs", who, integer=True)
         check_positive(lr, "lr", who)

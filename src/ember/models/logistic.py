@@ -15,9 +15,10 @@ from typing import Any
 
 import numpy as np
 
+from ember.creation import from_numpy
 from ember.models import metrics
 from ember.models._base import LinearModel
-from ember.models._fit import (
+from ember.models.fitting import (
     check_labels,
     check_positive,
     gradient_descent,
@@ -59,8 +60,8 @@ class LogisticRegression(LinearModel):
         """The training loss on (x, y) with the current weights, as a scalar ``Tensor``."""
         features = self._checked(x, "compute_loss")
         labels = check_labels(y, len(features), self.n_classes, "LogisticRegression.compute_loss")
-        inputs = Tensor._wrap(np.ascontiguousarray(features, dtype=self.param_dtype))
-        return self.loss_function(self(inputs), Tensor._wrap(labels))
+        inputs = from_numpy(np.ascontiguousarray(features, dtype=self.param_dtype))
+        return self.loss_function(self(inputs), from_numpy(labels))
 
     def fit(self, x: Any, y: Any, epochs: int = 200, lr: float = 0.5,
             batch_size: int | None = None, optimizer: Any = "sgd", seed: int | None = None,
@@ -91,12 +92,11 @@ class LogisticRegression(LinearModel):
 
     def predict_proba(self, x: Any) -> np.ndarray:
         """Class probabilities (N, n_classes); each row sums to 1."""
-        scores = self.decision_function(x)
+        scores = from_numpy(self.decision_function(x))
         if self.binary:
-            p1 = 0.5 * (1.0 + np.tanh(0.5 * scores))  # sigmoid without overflow
+            p1 = scores.sigmoid().numpy()
             return np.stack([1.0 - p1, p1], axis=1)
-        shifted = np.exp(scores - scores.max(axis=1, keepdims=True))
-        return shifted / shifted.sum(axis=1, keepdims=True)
+        return F.softmax(scores, dim=1).numpy()
 
     def predict(self, x: Any) -> np.ndarray:
         """The most probable class of each sample, int64 (N,)."""

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ember.models._base import LinearModel
-from ember.models._fit import as_array, check_positive
+from ember.models.fitting import as_array, check_positive
 
 
 class Perceptron(LinearModel):

@@ -24,7 +24,7 @@ from ember.cli.log import log
 from ember.cli.modelfile import model_filename, save_model_file
 from ember.cli.recipes import Prepared, Recipe, get_recipe
 from ember.cli.recipes.regression import RegressionRecipe, run_regression
-from ember.cli.training import Outcome, Settings, make_optimizer, predict_proba
+from ember.cli.training import Outcome, Settings, check_optimizer, predict_proba
 
 EXIT_INTERRUPTED = 130
 
@@ -32,8 +32,9 @@ EXIT_INTERRUPTED = 130
 def settings_for(recipe: Recipe, args: argparse.Namespace,
                  saved: dict[str, Any] | None = None) -> Settings:
     """The recipe's defaults (or, resuming, the checkpoint's ``saved`` settings) overridden by
-    the command line; the optimizer name is checked against the Keras registry (an unknown one
-    lists the known ones). Resuming, only ``--epochs`` may differ from the checkpoint's."""
+    the command line; the optimizer name is checked against the Keras registry or ``ember.optim``,
+    as the recipe's family trains (an unknown one lists the known ones). Resuming, only
+    ``--epochs`` may differ from the checkpoint's."""
     base = saved or {"epochs": recipe.epochs, "batch_size": recipe.batch_size, "lr": recipe.lr,
                      "optimizer": recipe.optimizer, "seed": 0,
                      "extras": dict(recipe.optimizer_extras)}
@@ -51,7 +52,7 @@ def settings_for(recipe: Recipe, args: argparse.Namespace,
             raise ValueError(f"{args.out}: the checkpoint was trained with other settings "
                              f"({', '.join(changed)}); resume with the same ones (only "
                              "--epochs may change)")
-    make_optimizer(settings)
+    check_optimizer(settings, recipe.family)
     return settings
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from ember.cli.data import Source, Split
-from ember.cli.training import Outcome, Settings
+from ember.cli.training import Outcome, Schedule, Settings
 
 
 @dataclass
@@ -67,22 +67,21 @@ def channel_stats(x: np.ndarray, raw_max: float) -> tuple[list[float], list[floa
     return [float(m) for m in mean], [float(s) if s > 0 else 1.0 for s in std]
 
 
-def keras_trainer(loss: Any, one_hot: bool,
-                  lr_factor: Callable[[int, int], float] | None = None
+def keras_trainer(loss: Any, one_hot: bool, schedule: Schedule | None = None
                   ) -> Callable[[Any, Prepared, Settings], Outcome]:
     """Compile with the named optimizer and ``loss``, then ``fit`` with validation data
-    (``lr_factor(epoch, epochs)`` scales the learning rate each epoch)."""
+    (``schedule``, an ``ember.optim.lr_scheduler`` factory, sets each epoch's learning rate)."""
 
     def train(model: Any, data: Prepared, settings: Settings) -> Outcome:
-        from ember.cli.training import fit_keras, make_optimizer
+        from ember.cli.training import fit_keras, keras_optimizer
         from ember.datasets import to_categorical
 
-        model.compile(optimizer=make_optimizer(settings),
+        model.compile(optimizer=keras_optimizer(settings),
                       loss=loss() if callable(loss) else loss, metrics=["accuracy"])
         y, y_val = data.y_train, data.y_val
         if one_hot:
             classes = model.layers[-1].units
             y, y_val = to_categorical(y, classes), to_categorical(y_val, classes)
-        return fit_keras(model, data.x_train, y, data.x_val, y_val, settings, lr_factor)
+        return fit_keras(model, data.x_train, y, data.x_val, y_val, settings, schedule)
 
     return train

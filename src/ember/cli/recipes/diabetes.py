@@ -58,7 +58,7 @@ def run_diabetes(out: Path, settings: RegressionSettings) -> dict[str, Any]:
     import ember
     from ember import nn
     from ember.models import LinearRegression
-    from ember.models._fit import gradient_descent, make_optimizer
+    from ember.models.fitting import gradient_descent, make_optimizer
     from ember.nn import functional as F
 
     out.mkdir(parents=True, exist_ok=True)

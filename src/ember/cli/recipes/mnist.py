@@ -113,9 +113,11 @@ def build_mnist_cnn(arch: dict[str, Any]) -> Any:
     return Net()
 
 
-def _step_lr(epoch: int, epochs: int) -> float:
+def _step_lr(optimizer: Any, epochs: int) -> Any:
     """PyTorch's example schedule: StepLR(step_size=1, gamma=0.7)."""
-    return 0.7**epoch
+    from ember.optim.lr_scheduler import StepLR
+
+    return StepLR(optimizer, step_size=1, gamma=0.7)
 
 
 def _nll(out: Any, target: Any) -> Any:
@@ -134,7 +136,7 @@ MNIST_CNN = Recipe(
     preprocessing=_normalised("nchw"),
     architecture={"hidden": 128, "classes": 10, "dropout1": 0.25, "dropout2": 0.5},
     build=build_mnist_cnn,
-    train=torch_trainer(_nll, lr_factor=_step_lr),
+    train=torch_trainer(_nll, schedule=_step_lr),
     output="log_probs",
     epochs=5,
     batch_size=64,

@@ -58,7 +58,7 @@ class RegressionRecipe:
 def settings_for(recipe: RegressionRecipe, args: argparse.Namespace) -> RegressionSettings:
     """The recipe's defaults overridden by ``--epochs``, ``--lr``, ``--optimizer``,
     ``--batch-size`` and ``--seed``; an unknown optimizer lists the known ones."""
-    from ember.models._fit import OPTIMIZERS
+    from ember.models.fitting import OPTIMIZERS
 
     optimizer = (getattr(args, "optimizer", None) or recipe.optimizer).lower()
     if optimizer not in OPTIMIZERS:

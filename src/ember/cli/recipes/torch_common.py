@@ -1,5 +1,6 @@
-"""The training step shared by the PyTorch-style recipes: optimizer from the shared registry,
-loss from ``ember.nn.functional``, the hand-written loop of ``ember.cli.training.fit_torch``."""
+"""The training shared by the PyTorch-style recipes: an ``ember.optim`` optimizer, an optional
+``ember.optim.lr_scheduler`` schedule, a loss from ``ember.nn.functional`` and the hand-written
+loop of ``ember.cli.training.fit_torch``."""
 
 from __future__ import annotations
 
@@ -11,22 +12,22 @@ import numpy as np
 from ember.cli.recipes.base import Prepared
 from ember.cli.training import (
     Outcome,
+    Schedule,
     Settings,
     array_batches,
     fit_torch,
-    make_optimizer,
+    torch_optimizer,
 )
 
 Augment = Callable[[np.ndarray, np.random.Generator], np.ndarray]
 
 
 def torch_trainer(loss_fn: Callable[..., Any], augment: Augment | None = None,
-                  dataloader: bool = False,
-                  lr_factor: Callable[[int, int], float] | None = None
+                  dataloader: bool = False, schedule: Schedule | None = None
                   ) -> Callable[[Any, Prepared, Settings], Outcome]:
     """Train with shuffled NumPy batches (optionally augmented) or with a DataLoader over a
-    TensorDataset, as PyTorch tutorials do; ``lr_factor(epoch, epochs)`` scales the learning
-    rate each epoch."""
+    TensorDataset, as PyTorch tutorials do; ``schedule(optimizer, epochs)`` makes the
+    learning-rate scheduler stepped after each epoch."""
 
     def train(model: Any, data: Prepared, settings: Settings) -> Outcome:
         steps = -(-len(data.x_train) // settings.batch_size)
@@ -45,6 +46,6 @@ def torch_trainer(loss_fn: Callable[..., Any], augment: Augment | None = None,
             batches = array_batches(data.x_train, data.y_train, settings.batch_size,
                                     settings.seed, augment)
         return fit_torch(model, batches, steps, data.x_val, data.y_val, settings,
-                         make_optimizer(settings), loss_fn, lr_factor)
+                         torch_optimizer(settings, model), loss_fn, schedule)
 
     return train

@@ -14,14 +14,14 @@ from typing import Any
 
 from ember.serialization import (
     ModelFileError,
-    _flatten,
-    _unflatten,
     atomic_write,
+    flatten_structure,
     load_safetensors,
     parse_structure,
     safetensors_bytes,
     safetensors_from_bytes,
     save_safetensors,
+    unflatten_structure,
 )
 
 FORMAT = "ember.keras"
@@ -130,7 +130,7 @@ def model_archive(model: Any, extra_members: dict[str, str] | None = None) -> by
     optimizer_state = None
     if model.optimizer is not None and model.optimizer.inner is not None:
         tensors: dict[str, Any] = {}
-        structure = _flatten(model.optimizer.state_dict(), "", tensors)
+        structure = flatten_structure(model.optimizer.state_dict(), "", tensors)
         optimizer_state = safetensors_bytes(tensors, {"structure": json.dumps(structure)})
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -293,7 +293,7 @@ def _restore_compile(model: Any, compile_config: dict[str, Any], members: dict[s
     structure = parse_structure(meta.get("structure", "null"), f"{path}: optimizer state")
     try:
         model.optimizer.build(model.parameters())
-        model.optimizer.load_state_dict(_unflatten(structure, tensors, str(path)))
+        model.optimizer.load_state_dict(unflatten_structure(structure, tensors, str(path)))
     except ModelFileError:
         raise
     except _CONFIG_ERRORS as exc:

@@ -6,7 +6,7 @@ from typing import Any
 
 from ember.nn import functional as F
 from ember.nn import init
-from ember.nn.modules.linear import empty_parameter
+from ember.nn.modules.linear import check_device, empty_parameter
 from ember.nn.modules.module import Module
 from ember.nn.parameter import Parameter
 from ember.tensor import Tensor
@@ -15,7 +15,8 @@ from ember.tensor import Tensor
 class Embedding(Module):
     """Integer indices (...) -> vectors (..., embedding_dim); weight (V, D) starts as N(0, 1).
 
-    Row ``padding_idx`` starts at zero and receives no gradient.
+    Row ``padding_idx`` starts at zero and receives no gradient. ``max_norm`` renormalises the
+    rows looked up in place (see ``F.embedding``); ``sparse=True`` is not supported.
     """
 
     def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None,
@@ -24,6 +25,10 @@ class Embedding(Module):
                  _weight: Tensor | None = None, _freeze: bool = False, device: Any = None,
                  dtype: Any = None) -> None:
         super().__init__()
+        if sparse:
+            raise NotImplementedError("Embedding: sparse=True (sparse gradients) is not "
+                                      "supported; use sparse=False")
+        check_device(device, "Embedding")
         if padding_idx is not None:
             if not -num_embeddings <= padding_idx < num_embeddings:
                 raise ValueError(f"Embedding: padding_idx must be within num_embeddings "
@@ -37,7 +42,7 @@ class Embedding(Module):
         self.scale_grad_by_freq = scale_grad_by_freq
         self.sparse = sparse
         if _weight is None:
-            self.weight = empty_parameter((num_embeddings, embedding_dim), dtype)
+            self.weight = empty_parameter((num_embeddings, embedding_dim), dtype, device)
             self.reset_parameters()
         else:
             if tuple(_weight.shape) != (num_embeddings, embedding_dim):
@@ -47,12 +52,16 @@ class Embedding(Module):
 
     @classmethod
     def from_pretrained(cls, embeddings: Tensor, freeze: bool = True,
-                        padding_idx: int | None = None) -> Embedding:
+                        padding_idx: int | None = None, max_norm: float | None = None,
+                        norm_type: float = 2.0, scale_grad_by_freq: bool = False,
+                        sparse: bool = False) -> Embedding:
+        """An ``Embedding`` whose weight is ``embeddings`` (V, D); frozen unless ``freeze``."""
         if embeddings.ndim != 2:
             raise ValueError(f"Embedding.from_pretrained: embeddings must be 2-D, got shape "
                              f"{tuple(embeddings.shape)}")
         rows, dim = embeddings.shape
-        return cls(rows, dim, padding_idx, _weight=embeddings, _freeze=freeze)
+        return cls(rows, dim, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse,
+                   _weight=embeddings, _freeze=freeze)
 
     def reset_parameters(self) -> None:
         init.normal_(self.weight)
@@ -60,7 +69,8 @@ class Embedding(Module):
             self.weight._data[self.padding_idx] = 0
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
-        return F.embedding(input, self.weight, self.padding_idx)
+        return F.embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,
+                           self.scale_grad_by_freq, self.sparse)
 
     def extra_repr(self) -> str:
         text = f"{self.num_embeddings}, {self.embedding_dim}"
