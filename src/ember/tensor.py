@@ -111,6 +111,19 @@ class Tensor:
         """Keep ``.grad`` on this non-leaf tensor after ``backward()``."""
         self._retains_grad = True
 
+    def register_post_accumulate_grad_hook(self, hook: Any) -> Any:
+        """Call ``hook(self)`` after each backward pass has accumulated into this leaf's ``.grad``.
+
+        Returns a handle whose ``remove()`` unregisters the hook (PyTorch's API).
+        """
+        if self._node is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf "
+                               "tensors")
+        hooks = self.__dict__.setdefault("_post_accumulate_grad_hooks", {})
+        key = object()
+        hooks[key] = hook
+        return _HookHandle(hooks, key)
+
     def detach(self) -> Tensor:
         """A new leaf sharing this tensor's values, outside any graph."""
         return Tensor._wrap(self._data)
@@ -793,6 +806,16 @@ def _format_tensor(t: Tensor) -> str:
     elif t._requires_grad:
         extras.append("requires_grad=True")
     return prefix + body + "".join(", " + e for e in extras) + ")"
+
+
+class _HookHandle:
+    """What ``register_post_accumulate_grad_hook`` returns: ``remove()`` unregisters the hook."""
+
+    def __init__(self, hooks: dict[object, Any], key: object) -> None:
+        self._hooks, self._key = hooks, key
+
+    def remove(self) -> None:
+        self._hooks.pop(self._key, None)
 
 
 from ember import ops as _ops  # noqa: E402 - ops need the Tensor class defined above

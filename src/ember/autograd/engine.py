@@ -145,3 +145,8 @@ def _accumulate_into_grad(tensor: Tensor, grad: np.ndarray, handed: set[int]) ->
                 f"{existing.shape}"
             )
         np.add(existing, grad, out=existing, casting="unsafe")
+    # register_post_accumulate_grad_hook (DistributedDataParallel's trigger): once per backward.
+    hooks = tensor.__dict__.get("_post_accumulate_grad_hooks")
+    if hooks:
+        for hook in tuple(hooks.values()):
+            hook(tensor)

@@ -6,3 +6,12 @@ from ember.nn.modules import __all__ as _module_names
 from ember.nn.parameter import Parameter
 
 __all__ = ["Parameter", "functional", "init", *_module_names]
+
+
+def __getattr__(name: str) -> object:
+    # ``nn.parallel`` loads on first use: it brings in ember.distributed (not mpi4py itself).
+    if name == "parallel":
+        import importlib
+
+        return importlib.import_module("ember.nn.parallel")
+    raise AttributeError(f"module 'ember.nn' has no attribute {name!r}")

@@ -8,6 +8,7 @@
 from ember.utils.data.collate import default_collate
 from ember.utils.data.dataloader import DataLoader
 from ember.utils.data.dataset import ConcatDataset, Dataset, Subset, TensorDataset, random_split
+from ember.utils.data.distributed import DistributedSampler
 from ember.utils.data.sampler import (
     BatchSampler,
     RandomSampler,
@@ -17,7 +18,8 @@ from ember.utils.data.sampler import (
 )
 
 __all__ = [
-    "BatchSampler", "ConcatDataset", "DataLoader", "Dataset", "RandomSampler", "Sampler",
+    "BatchSampler", "ConcatDataset", "DataLoader", "Dataset", "DistributedSampler",
+    "RandomSampler", "Sampler",
     "SequentialSampler", "Subset", "SubsetRandomSampler", "TensorDataset", "default_collate",
     "random_split",
 ]
