@@ -1,7 +1,7 @@
 """What a run leaves behind: metrics (accuracy, per-class precision/recall, confusion matrix),
 ``history.csv``, ``metrics.json``, ``curves.png`` and ``confusion.png``, each written atomically.
 
-matplotlib is imported only when a plot is drawn.
+The plots are drawn with ``ember.plotting`` (matplotlib imported only when a plot is drawn).
 """
 
 from __future__ import annotations
@@ -76,47 +76,22 @@ def write_history_csv(path: Path, history: list[dict[str, float]]) -> None:
     write_text(path, buffer.getvalue())
 
 
-def _save_figure(figure: Any, path: Path) -> None:
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
-    data = buffer.getvalue()
-    atomic_write(path, lambda f: f.write(data))
-
-
-def _pyplot() -> Any:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
 def plot_curves(path: Path, history: list[dict[str, float]], title: str) -> None:
     """Loss and accuracy per epoch, training against validation, side by side."""
-    plt = _pyplot()
-    figure, axes = plt.subplots(1, 2, figsize=(10, 4))
-    epochs = [row["epoch"] for row in history]
-    for axis, key in zip(axes, ("loss", "accuracy")):
-        for prefix, label in (("", "training"), ("val_", "validation")):
-            values = [row.get(prefix + key) for row in history]
-            if any(v is not None for v in values):
-                axis.plot(epochs, values, marker="o", label=label)
-        axis.set_xlabel("epoch")
-        axis.set_ylabel(key)
-        axis.grid(alpha=0.3)
-        axis.legend()
-    figure.suptitle(title)
-    _save_figure(figure, path)
-    plt.close(figure)
+    from ember.plotting import plot_history
+
+    keys = ("loss", "accuracy", "val_loss", "val_accuracy")
+    plot_history({key: [row.get(key) for row in history] for key in keys}, path, title,
+                 names=["loss", "accuracy"], epochs=[row["epoch"] for row in history])
 
 
 def plot_confusion(path: Path, matrix: np.ndarray, class_names: list[str], title: str) -> None:
     """The confusion matrix as a heat map, counts written in the cells when few classes."""
-    plt = _pyplot()
+    from ember.plotting import save_png, subplots
+
     n = len(class_names)
     side = min(14, 3 + 0.3 * n)
-    figure, axis = plt.subplots(figsize=(side, side))
+    figure, axis = subplots(figsize=(side, side))
     image = axis.imshow(matrix, cmap="Blues")
     figure.colorbar(image, ax=axis, fraction=0.046)
     labels = class_names if n <= 12 else [str(i) for i in range(n)]
@@ -131,5 +106,4 @@ def plot_confusion(path: Path, matrix: np.ndarray, class_names: list[str], title
                 axis.text(j, i, str(matrix[i, j]), ha="center", va="center",
                           color="white" if matrix[i, j] > top / 2 else "black")
     axis.set_title(title)
-    _save_figure(figure, path)
-    plt.close(figure)
+    save_png(figure, path)

@@ -120,11 +120,10 @@ def _sklearn_reference(x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndar
 def _plot_fit(path: Path, y_test: np.ndarray, predictions: dict[str, np.ndarray],
               scores: dict[str, dict[str, float]]) -> None:
     """Predicted against actual on the test split, one panel per model."""
-    from ember.cli.reports import _pyplot, _save_figure
+    from ember.plotting import save_png, subplots
 
-    plt = _pyplot()
-    figure, axes = plt.subplots(1, len(predictions), figsize=(5 * len(predictions), 4.5),
-                                squeeze=False)
+    figure, axes = subplots(1, len(predictions), figsize=(5 * len(predictions), 4.5),
+                            squeeze=False)
     low, high = float(y_test.min()), float(y_test.max())
     for axis, (name, prediction) in zip(axes[0], predictions.items()):
         axis.scatter(y_test, prediction, s=14, alpha=0.7)
@@ -137,8 +136,7 @@ def _plot_fit(path: Path, y_test: np.ndarray, predictions: dict[str, np.ndarray]
         axis.legend(fontsize=8)
     figure.suptitle("ember train diabetes: test split")
     figure.tight_layout()
-    _save_figure(figure, path)
-    plt.close(figure)
+    save_png(figure, path)
 
 
 DIABETES = RegressionRecipe(

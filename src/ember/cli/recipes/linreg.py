@@ -83,10 +83,9 @@ def run_linreg(out: Path, settings: RegressionSettings) -> dict[str, Any]:
 
 def _plot_fit(path: Path, x: np.ndarray, y: np.ndarray, is_outlier: np.ndarray, exact: Any,
               l2: Any, l1: Any) -> None:
-    from ember.cli.reports import _pyplot, _save_figure
+    from ember.plotting import save_png, subplots
 
-    plt = _pyplot()
-    figure, axis = plt.subplots(figsize=(7, 5))
+    figure, axis = subplots(figsize=(7, 5))
     axis.scatter(x[~is_outlier], y[~is_outlier], s=14, color="tab:gray", label="data")
     axis.scatter(x[is_outlier], y[is_outlier], s=30, marker="x", color="tab:red",
                  label="outliers")
@@ -105,8 +104,7 @@ def _plot_fit(path: Path, x: np.ndarray, y: np.ndarray, is_outlier: np.ndarray, 
     axis.legend(fontsize=8)
     axis.set_title("ember train linreg: L1 vs L2 with outliers")
     figure.tight_layout()
-    _save_figure(figure, path)
-    plt.close(figure)
+    save_png(figure, path)
 
 
 LINREG = RegressionRecipe(

@@ -99,11 +99,9 @@ def run_regression(recipe: RegressionRecipe, args: argparse.Namespace, out: Path
 
 def plot_losses(path: Path, histories: dict[str, list[float]], title: str) -> None:
     """The loss at every step, one panel per fit (their losses are in different units)."""
-    from ember.cli.reports import _pyplot, _save_figure
+    from ember.plotting import save_png, subplots
 
-    plt = _pyplot()
-    figure, axes = plt.subplots(1, len(histories), figsize=(5 * len(histories), 4),
-                                squeeze=False)
+    figure, axes = subplots(1, len(histories), figsize=(5 * len(histories), 4), squeeze=False)
     for axis, (label, history) in zip(axes[0], histories.items()):
         axis.plot(range(1, len(history) + 1), history)
         axis.set_yscale("log" if min(history) > 0 else "linear")
@@ -113,5 +111,4 @@ def plot_losses(path: Path, histories: dict[str, list[float]], title: str) -> No
         axis.grid(alpha=0.3)
     figure.suptitle(title)
     figure.tight_layout()
-    _save_figure(figure, path)
-    plt.close(figure)
+    save_png(figure, path)

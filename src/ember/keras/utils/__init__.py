@@ -35,34 +35,10 @@ def set_random_seed(seed: int) -> None:
 
 def plot_history(history: Any, path: str | Path, title: str | None = None) -> Path:
     """Plot loss and every metric per epoch, training against validation, to a PNG file."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from ember.plotting import plot_history as plot
 
     logs = history.history if hasattr(history, "history") else dict(history)
-    names = [k for k in logs if not k.startswith("val_") and k != "learning_rate"]
-    if not names:
-        raise ValueError("plot_history: the history holds no values to plot")
-    fig, axes = plt.subplots(1, len(names), figsize=(5 * len(names), 4), squeeze=False)
-    for ax, name in zip(axes[0], names):
-        epochs = range(1, len(logs[name]) + 1)
-        ax.plot(epochs, logs[name], "o-", label=f"training {name}")
-        if f"val_{name}" in logs:
-            ax.plot(range(1, len(logs[f"val_{name}"]) + 1), logs[f"val_{name}"], "s--",
-                    label=f"validation {name}")
-        ax.set_xlabel("epoch")
-        ax.set_ylabel(name)
-        ax.set_title(name)
-        ax.grid(alpha=0.3)
-        ax.legend()
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    path = Path(path)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return plot(logs, path, title)
 
 
 def plot_model(model: Any, to_file: str | Path | None = None, show_shapes: bool = True,
