@@ -8,6 +8,7 @@ PyTorch-named doorways to them.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from typing import Any
 
@@ -29,8 +30,8 @@ class Tensor:
     tensor([2., 4., 6.])
     """
 
-    __slots__ = ("_data", "_requires_grad", "grad", "_node", "_version", "_retains_grad",
-                 "__weakref__", "__dict__")
+    __slots__ = ("_data", "_requires_grad", "grad", "_node", "_vc", "_retains_grad", "_base",
+                 "_view_fn", "_view_version", "__weakref__", "__dict__")
 
     # NumPy should defer to our operators (ndarray + Tensor -> Tensor.__radd__).
     __array_priority__ = 1000
@@ -40,7 +41,8 @@ class Tensor:
         self._data = array
         self.grad: Tensor | None = None
         self._node: Node | None = None
-        self._version = 0
+        self._vc = [0]
+        self._base: Tensor | None = None
         self._retains_grad = False
         self._requires_grad = False
         if requires_grad:
@@ -54,29 +56,45 @@ class Tensor:
         t._requires_grad = False
         t.grad = None
         t._node = None
-        t._version = 0
+        t._vc = [0]
+        t._base = None
         t._retains_grad = False
         return t
 
     @staticmethod
     def _op(array: np.ndarray, inputs: tuple[Tensor, ...], backward_fn: Any, name: str,
-            saves_output: bool = False) -> Tensor:
-        """The result of an op: records a graph node when grad mode is on and an input needs it."""
+            saves_output: bool = False, saved: Any = None) -> Tensor:
+        """The result of an op: records a graph node when grad mode is on and an input needs it.
+
+        ``saved`` says which inputs ``backward_fn`` reads (None: all; a tuple of positions; or a
+        function of the inputs returning them) and ``saves_output`` whether it reads the output:
+        those are the tensors whose in-place change makes backward raise, as in PyTorch.
+        """
         t = object.__new__(Tensor)
         # NumPy returns scalars (np.float32) for 0-d results; they can't be updated in place.
         t._data = array if type(array) is np.ndarray else np.asarray(array)
         t._requires_grad = False
         t.grad = None
         t._node = None
-        t._version = 0
+        t._vc = [0]
+        t._base = None
         t._retains_grad = False
         if STATE.enabled:
             for inp in inputs:
                 if inp._requires_grad:
                     t._requires_grad = True
-                    t._node = Node(name, inputs, backward_fn, saves_output)
+                    t._node = Node(name, inputs, backward_fn, saves_output, saved, t)
                     break
         return t
+
+    @property
+    def _version(self) -> int:
+        """In-place changes so far, counted with every alias of this memory (PyTorch's)."""
+        return self._vc[0]
+
+    @_version.setter
+    def _version(self, value: int) -> None:
+        self._vc[0] = value
 
     # ------------------------------------------------------------------ autograd state
     @property
@@ -105,11 +123,22 @@ class Tensor:
 
     @property
     def grad_fn(self) -> Node | None:
+        if self._base is not None and self._requires_grad:
+            _views.refresh_view(self)
         return self._node
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._retains_grad
 
     def retain_grad(self) -> None:
         """Keep ``.grad`` on this non-leaf tensor after ``backward()``."""
-        self._retains_grad = True
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on a tensor that has requires_grad=False")
+        node = self.grad_fn
+        if node is not None:
+            node.retained = weakref.ref(self)
+            self._retains_grad = True
 
     def register_post_accumulate_grad_hook(self, hook: Any) -> Any:
         """Call ``hook(self)`` after each backward pass has accumulated into this leaf's ``.grad``.
@@ -125,10 +154,12 @@ class Tensor:
         return _HookHandle(hooks, key)
 
     def detach(self) -> Tensor:
-        """A new leaf sharing this tensor's values, outside any graph."""
-        return Tensor._wrap(self._data)
+        """A new leaf sharing this tensor's values and its version counter, outside any graph."""
+        return _views.share_version(Tensor._wrap(self._data), self)
 
     def detach_(self) -> Tensor:
+        if self._base is not None:
+            raise RuntimeError("can't detach_() a view; use detach() instead")
         self._node = None
         self._requires_grad = False
         return self
@@ -163,7 +194,10 @@ class Tensor:
     # ------------------------------------------------------------------ values and metadata
     @property
     def data(self) -> Tensor:
-        """This tensor's values as a detached tensor sharing memory (PyTorch's ``.data``)."""
+        """This tensor's values as a detached tensor sharing memory (PyTorch's ``.data``).
+
+        Unlike ``detach()``, changes made through it are not counted by autograd (PyTorch's rule).
+        """
         return Tensor._wrap(self._data)
 
     @data.setter
@@ -266,7 +300,8 @@ class Tensor:
         copy._requires_grad = self._requires_grad
         copy.grad = None if self.grad is None else Tensor._wrap(self.grad._data.copy())
         copy._node = None
-        copy._version = 0
+        copy._vc = [0]
+        copy._base = None
         copy._retains_grad = False
         copy.__dict__.update(self.__dict__)
         memo[id(self)] = copy
@@ -808,6 +843,7 @@ def _format_tensor(t: Tensor) -> str:
     return prefix + body + "".join(", " + e for e in extras) + ")"
 
 
+
 class _HookHandle:
     """What ``register_post_accumulate_grad_hook`` returns: ``remove()`` unregisters the hook."""
 
@@ -819,3 +855,4 @@ class _HookHandle:
 
 
 from ember import ops as _ops  # noqa: E402 - ops need the Tensor class defined above
+from ember.ops import views as _views  # noqa: E402

@@ -142,7 +142,7 @@ def test_in_place_change_of_a_saved_tensor_is_caught_at_backward() -> None:
     loss = (w * x).sum()
     with ember.no_grad():
         w -= 0.1
-    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         loss.backward()
 
 
@@ -151,7 +151,7 @@ def test_in_place_change_of_a_saved_output_is_caught_at_backward() -> None:
     y = x.exp()
     with ember.no_grad():
         y.mul_(2)
-    with pytest.raises(RuntimeError, match="in-place"):
+    with pytest.raises(RuntimeError, match="inplace operation"):
         y.sum().backward()
 
 
@@ -159,7 +159,7 @@ def test_in_place_on_a_leaf_that_requires_grad_raises_outside_no_grad() -> None:
     w = ember.tensor([1.0, 2.0], requires_grad=True)
     for update in (lambda: w.add_(1.0), lambda: w.mul_(2.0), lambda: w.zero_(),
                    lambda: w.fill_(1.0), lambda: w.copy_(ember.ones(2))):
-        with pytest.raises(RuntimeError, match="leaf tensor that requires grad.*no_grad"):
+        with pytest.raises(RuntimeError, match="leaf Variable that requires grad.*no_grad"):
             update()
     with pytest.raises(RuntimeError, match="leaf"):
         w -= 1.0
@@ -330,7 +330,7 @@ def test_no_grad_as_a_bare_decorator() -> None:
 
 def test_recorded_in_place_op_cannot_change_the_shape() -> None:
     y = ember.ones(3, requires_grad=True) * 1.0
-    with pytest.raises(ValueError, match=r"in-place op: the result has shape \[2, 3\] but the "
-                                         r"tensor it updates has shape \[3\]"):
+    with pytest.raises(RuntimeError, match=r"add_: the result has shape \[2, 3\] but the "
+                                           r"tensor it updates has shape \[3\]"):
         y.add_(ember.ones(2, 3))
     assert y.shape == (3,)

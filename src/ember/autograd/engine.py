@@ -1,15 +1,19 @@
 """The reverse-mode engine: graph nodes and the backward pass.
 
 Every differentiable op creates its output tensor with a ``Node`` holding the op's inputs and a
-``backward(grad) -> tuple of input grads`` closure written right under the op's forward. The engine
-sorts the graph topologically (iteratively, so deep graphs cannot hit the recursion limit) and feeds
-each node the gradient of its output, summed over every consumer.
+``backward(grad) -> tuple of input grads`` closure written right under the op's forward. A node
+links to what produced each input *at the time of the op* (its ``edges``: the input's node, or the
+input itself when it is a leaf), so a later in-place change of an input cannot re-route gradients
+that already flowed through it. The engine sorts the nodes topologically (iteratively, so deep
+graphs cannot hit the recursion limit) and feeds each node the gradient of its output, summed over
+every consumer.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+import weakref
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -17,18 +21,24 @@ if TYPE_CHECKING:
     from ember.tensor import Tensor
 
 BackwardFn = Callable[[np.ndarray], Sequence["np.ndarray | None"]]
+# Which tensors a node's rule reads at backward time: None for all inputs, a tuple of input
+# positions, or a function of the inputs returning the tensors (for rules that read an input only
+# when another needs a gradient, as PyTorch's mul and div do).
+SavedSpec = None | tuple[int, ...] | Callable[[tuple["Tensor", ...]], Iterable["Tensor"]]
 
 
 class Node:
-    """One recorded operation: its inputs, its gradient rule, and the versions of what it read.
+    """One recorded operation: its inputs, its gradient rule, and the versions of what it saved.
 
-    Every tensor counts its in-place modifications in ``_version``. The node remembers the versions
-    of its inputs (and of its output, when the rule reads the output); if one has changed by the
-    time the backward pass gets here, the gradient would be computed from stale values, so the
-    engine raises instead of returning a wrong answer.
+    Every tensor shares a version counter with each alias of its memory (views, ``detach()``) and
+    counts the in-place changes made through any of them. The node remembers the versions of the
+    tensors its rule reads (its saved inputs, and its output when the rule reads the output); if
+    one has changed by the time the backward pass gets here, the gradient would be computed from
+    stale values, so the engine raises instead of returning a wrong answer.
     """
 
-    __slots__ = ("name", "inputs", "backward_fn", "versions", "output_version")
+    __slots__ = ("_name", "inputs", "edges", "backward_fn", "saved", "output_counter",
+                 "output_version", "retained", "__weakref__")
 
     def __init__(
         self,
@@ -36,95 +46,182 @@ class Node:
         inputs: tuple[Tensor, ...],
         backward_fn: BackwardFn,
         saves_output: bool = False,
+        saved: SavedSpec = None,
+        output: Tensor | None = None,
     ) -> None:
-        self.name = name
+        self._name = name
         self.inputs = inputs
+        self.edges = tuple([edge_of(t) for t in inputs])
         self.backward_fn: BackwardFn | None = backward_fn
-        self.versions = tuple([t._version for t in inputs])
-        self.output_version = 0 if saves_output else None
+        if saved is None:
+            tensors: Iterable[Tensor] = inputs
+        elif callable(saved):
+            tensors = saved(inputs)
+        else:
+            tensors = [inputs[i] for i in saved]
+        self.saved = tuple([(t, t._vc, t._vc[0]) for t in tensors])
+        self.output_counter: list[int] | None = None
+        self.output_version = 0
+        if saves_output and output is not None:
+            self.output_counter, self.output_version = output._vc, output._vc[0]
+        self.retained: weakref.ref[Tensor] | None = None
 
     def __repr__(self) -> str:
-        return f"<{self.name}>"
+        return f"<{self._name}>"
 
-    def check_versions(self, output: Tensor) -> None:
-        stale = None
-        if self.output_version is not None and output._version != self.output_version:
-            stale, expected = output, self.output_version
-        for tensor, version in zip(self.inputs, self.versions):
-            if tensor._version != version:
-                stale, expected = tensor, version
-        if stale is not None:
-            raise RuntimeError(
-                "one of the tensors needed for gradient computation has been modified by an "
-                f"in-place operation: the {stale.dtype} tensor of shape {list(stale.shape)} used "
-                f"by {self.name} is at version {stale._version}; expected version {expected}. "
-                "Use an out-of-place op (x = x + 1 instead of x += 1) or clone() it first."
-            )
+    def name(self) -> str:
+        """The op's backward name, e.g. ``'MulBackward'`` (PyTorch's ``grad_fn.name()``)."""
+        return self._name
+
+    @property
+    def next_functions(self) -> tuple[tuple[Any, int], ...]:
+        """PyTorch's view of the edges: ``(node, 0)`` per input, leaves as AccumulateGrad."""
+        return tuple((_AccumulateGrad(e) if e is not None and not isinstance(e, Node) else e, 0)
+                     for e in self.edges)
+
+    def check_versions(self, output_shape: tuple[int, ...], output_dtype: Any) -> None:
+        if self.output_counter is not None and self.output_counter[0] != self.output_version:
+            raise _modified_error(output_dtype, output_shape, self.output_counter[0],
+                                  self.output_version, f", which is output 0 of {self._name},")
+        for tensor, counter, version in self.saved:
+            if counter[0] != version:
+                raise _modified_error(tensor.dtype, tuple(tensor._data.shape), counter[0],
+                                      version, f", which {self._name} saved,")
 
 
-def topological_order(root: Tensor) -> list[Tensor]:
-    """Tensors reachable from ``root`` through recorded nodes, each after all of its consumers."""
-    order: list[Tensor] = []
+class _AccumulateGrad:
+    """What ``next_functions`` shows for a leaf: the tensor its gradient accumulates into."""
+
+    def __init__(self, variable: Tensor) -> None:
+        self.variable = variable
+        self.next_functions: tuple[Any, ...] = ()
+
+    def name(self) -> str:
+        return "AccumulateGrad"
+
+    def __repr__(self) -> str:
+        return "<AccumulateGrad>"
+
+
+def _modified_error(dtype: Any, shape: tuple[int, ...], now: int, expected: int,
+                    which: str) -> RuntimeError:
+    return RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: [{dtype} {list(shape)}]{which} is at version {now}; expected version "
+        f"{expected} instead. Use an out-of-place op (x = x + 1 instead of x += 1) or clone() "
+        "it first."
+    )
+
+
+def edge_of(tensor: Tensor) -> Node | Tensor | None:
+    """Where a gradient for ``tensor`` goes now: its node, itself (a leaf), or nowhere."""
+    if not tensor._requires_grad:
+        return None
+    if tensor._base is not None:
+        from ember.ops.views import refresh_view
+
+        refresh_view(tensor)
+    return tensor._node if tensor._node is not None else tensor
+
+
+def _topological_order(root: Node) -> list[Node]:
+    """Nodes reachable from ``root``, each after all of its consumers."""
+    order: list[Node] = []
     visited: set[int] = set()
-    stack: list[tuple[Tensor, bool]] = [(root, False)]
+    stack: list[tuple[Node, bool]] = [(root, False)]
     while stack:
-        tensor, inputs_done = stack.pop()
+        node, inputs_done = stack.pop()
         if inputs_done:
-            order.append(tensor)
+            order.append(node)
             continue
-        if id(tensor) in visited:
+        if id(node) in visited:
             continue
-        visited.add(id(tensor))
-        stack.append((tensor, True))
-        node = tensor._node
-        if node is not None:
-            for inp in node.inputs:
-                if inp._requires_grad and id(inp) not in visited:
-                    stack.append((inp, False))
+        visited.add(id(node))
+        stack.append((node, True))
+        for edge in node.edges:
+            if type(edge) is Node and id(edge) not in visited:
+                stack.append((edge, False))
     order.reverse()
     return order
 
 
-def run_backward(root: Tensor, seed: np.ndarray, retain_graph: bool = False) -> None:
-    """Accumulate d(root)/d(leaf) * seed into ``.grad`` of every leaf that requires grad."""
-    order = topological_order(root)
-    grads: dict[int, np.ndarray] = {id(root): seed}
-    handed_to_leaves: set[int] = set()
-    for tensor in order:
-        grad = grads.pop(id(tensor), None)
+def run_backward(root: Tensor, seed: np.ndarray, retain_graph: bool = False,
+                 inputs: Sequence[Tensor] | None = None) -> list[np.ndarray | None] | None:
+    """Accumulate d(root)/d(leaf) * seed into ``.grad`` of every leaf that requires grad.
+
+    With ``inputs``, nothing is accumulated: the gradients with respect to those tensors (leaves or
+    not) are returned instead, in order (``None`` for one the root does not depend on).
+    """
+    start = edge_of(root)
+    wanted: dict[int, int] = {}
+    if inputs is not None:
+        for position, t in enumerate(inputs):
+            wanted[id(edge_of(t) if t._requires_grad else t)] = position
+    results: list[np.ndarray | None] = [None] * (len(inputs) if inputs is not None else 0)
+    if not isinstance(start, Node):  # the root is itself a leaf
+        if inputs is None:
+            _accumulate_into_grad(root, seed, set())
+        elif id(root) in wanted:
+            results[wanted[id(root)]] = seed
+        return results if inputs is not None else None
+    grads: dict[int, np.ndarray] = {id(start): seed}
+    leaf_grads: dict[int, tuple[Tensor, np.ndarray]] = {}
+    for node in _topological_order(start):
+        grad = grads.pop(id(node), None)
         if grad is None:
             continue
-        node = tensor._node
-        if node is None or tensor._retains_grad:
-            _accumulate_into_grad(tensor, grad, handed_to_leaves)
-        if node is None:
-            continue
+        if inputs is not None:
+            if id(node) in wanted:
+                results[wanted[id(node)]] = grad
+        elif node.retained is not None:
+            kept = node.retained()
+            if kept is not None:
+                _accumulate_into_grad(kept, grad, set())
         backward_fn = node.backward_fn
         if backward_fn is None:
             raise RuntimeError(
-                f"trying to backward through the graph a second time ({node.name}): its saved "
+                f"trying to backward through the graph a second time ({node._name}): its saved "
                 "values were freed by the first backward(). Pass retain_graph=True to the first "
                 "backward() if you need to call it twice."
             )
-        node.check_versions(tensor)
+        node.check_versions(grad.shape, _dtype_name(grad.dtype))
         input_grads = backward_fn(grad)
         if not retain_graph:
             node.backward_fn = None
-        for inp, inp_grad in zip(node.inputs, input_grads):
-            if inp_grad is None or not inp._requires_grad:
+        for edge, inp, inp_grad in zip(node.edges, node.inputs, input_grads):
+            if inp_grad is None or edge is None:
                 continue
             inp_data = inp._data
             if inp_grad.shape != inp_data.shape:
                 raise AssertionError(
-                    f"{node.name} returned a gradient of shape {inp_grad.shape} for an input of "
+                    f"{node._name} returned a gradient of shape {inp_grad.shape} for an input of "
                     f"shape {inp_data.shape}"
                 )
             if inp_grad.dtype != inp_data.dtype:
                 inp_grad = inp_grad.astype(inp_data.dtype)
-            key = id(inp)
-            previous = grads.get(key)
-            # Out of place: a gradient array may be shared with another branch of the graph.
-            grads[key] = inp_grad if previous is None else previous + inp_grad
+            key = id(edge)
+            if type(edge) is Node:
+                previous = grads.get(key)
+                # Out of place: a gradient array may be shared with another branch of the graph.
+                grads[key] = inp_grad if previous is None else previous + inp_grad
+            else:
+                held = leaf_grads.get(key)
+                leaf_grads[key] = (edge, inp_grad if held is None else held[1] + inp_grad)
+    if inputs is not None:
+        for key, (_, grad) in leaf_grads.items():
+            if key in wanted:
+                results[wanted[key]] = grad
+        return results
+    handed: set[int] = set()
+    for leaf, grad in leaf_grads.values():
+        _accumulate_into_grad(leaf, grad, handed)
+    return None
+
+
+def _dtype_name(dtype: np.dtype) -> str:
+    from ember import dtypes
+
+    return str(dtypes.from_numpy_dtype(dtype))
 
 
 def _accumulate_into_grad(tensor: Tensor, grad: np.ndarray, handed: set[int]) -> None:
@@ -145,8 +242,7 @@ def _accumulate_into_grad(tensor: Tensor, grad: np.ndarray, handed: set[int]) ->
                 f"{existing.shape}"
             )
         np.add(existing, grad, out=existing, casting="unsafe")
-    # register_post_accumulate_grad_hook (DistributedDataParallel's trigger): once per backward.
     hooks = tensor.__dict__.get("_post_accumulate_grad_hooks")
     if hooks:
-        for hook in tuple(hooks.values()):
+        for hook in list(hooks.values()):
             hook(tensor)

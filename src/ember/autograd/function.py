@@ -74,7 +74,9 @@ class Function:
                 out = outputs[position] = Tensor._wrap(out._data)
             out._requires_grad = True
             out._node = Node(f"{cls.__name__}Backward",
-                             inputs, _backward_for(cls, ctx, outputs, position, tensor_args))
+                             inputs, _backward_for(cls, ctx, outputs, position, tensor_args),
+                             saved=lambda _: [t for t in ctx.saved_tensors
+                                              if isinstance(t, Tensor)])
         return outputs[0] if single else type(result)(outputs)
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from ember.autograd.engine import run_backward
 from ember.autograd.grad_mode import no_grad
 
 
@@ -30,23 +31,22 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
         grad_outputs = [None] * len(outputs)
     elif isinstance(grad_outputs, (Tensor, np.ndarray)):
         grad_outputs = [grad_outputs]
-    saved = [(t.grad, t._retains_grad) for t in inputs]
-    try:
-        for t in inputs:
-            t.grad = None
-            if t._node is not None:
-                t._retains_grad = True
-        for i, (out, seed) in enumerate(zip(outputs, grad_outputs)):
-            keep = retain_graph or i < len(outputs) - 1
-            out.backward(seed, retain_graph=keep)
-        result = tuple(t.grad for t in inputs)
-    finally:
-        for t, (old_grad, old_retain) in zip(inputs, saved):
-            t.grad, t._retains_grad = old_grad, old_retain
-    if not allow_unused and any(r is None for r in result):
-        raise RuntimeError("one of the inputs was not used to compute the outputs; "
-                           "pass allow_unused=True to get None for it")
-    return result
+    for t in inputs:
+        if not t.requires_grad:
+            raise RuntimeError("grad: one of the differentiated tensors does not require grad")
+    totals: list[np.ndarray | None] = [None] * len(inputs)
+    for i, (out, seed) in enumerate(zip(outputs, grad_outputs)):
+        if not out.requires_grad:
+            raise RuntimeError("grad: an output does not require grad and has no grad_fn")
+        seed = np.ones(out._data.shape, out._data.dtype) if seed is None else np.array(
+            seed._data if isinstance(seed, Tensor) else seed, dtype=out._data.dtype)
+        keep = retain_graph or i < len(outputs) - 1
+        found = run_backward(out, seed, retain_graph=keep, inputs=inputs) or []
+        totals = [f if t is None else (t if f is None else t + f) for t, f in zip(totals, found)]
+    if not allow_unused and any(r is None for r in totals):
+        raise RuntimeError("one of the differentiated tensors appears to not have been used in "
+                           "the graph; pass allow_unused=True to get None for it")
+    return tuple(None if r is None else Tensor._wrap(r) for r in totals)
 
 
 def gradcheck(fn: Callable[..., Any], inputs: Sequence[Any], eps: float = 1e-6,

@@ -34,7 +34,8 @@ class Parameter(Tensor):
         self._data = array
         self.grad: Tensor | None = None
         self._node = None
-        self._version = 0
+        self._vc = [0]
+        self._base = None
         self._retains_grad = False
         self._requires_grad = False
         if requires_grad:

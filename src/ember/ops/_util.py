@@ -59,6 +59,13 @@ def promote_types(da: np.dtype, db: np.dtype) -> np.dtype:
     return np.promote_types(da, db)
 
 
+def each_for_the_other(inputs: tuple[Tensor, ...]) -> list[Tensor]:
+    """Saved tensors of a product (mul, matmul, linear): each of the first two inputs is read only
+    for the other's gradient, so it is saved only when the other needs one (as PyTorch saves)."""
+    a, b = inputs[0], inputs[1]
+    return [t for t, other in ((a, b), (b, a)) if other._requires_grad]
+
+
 def cast(x: Tensor, target: np.dtype) -> Tensor:
     if x._data.dtype == target:
         return x
@@ -67,7 +74,7 @@ def cast(x: Tensor, target: np.dtype) -> Tensor:
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
         return (g.astype(source),)
 
-    return Tensor._op(x._data.astype(target), (x,), backward, "ToCopyBackward")
+    return Tensor._op(x._data.astype(target), (x,), backward, "ToCopyBackward", saved=())
 
 
 def float_operand(x: Tensor) -> Tensor:

@@ -16,7 +16,7 @@ def relu(x: Tensor) -> Tensor:
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
         return (g * (out > 0),)
 
-    return Tensor._op(out, (x,), backward, "ReluBackward", saves_output=True)
+    return Tensor._op(out, (x,), backward, "ReluBackward", saves_output=True, saved=())
 
 
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
@@ -52,7 +52,7 @@ def sigmoid(x: Tensor) -> Tensor:
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
         return (g * out * (1 - out),)
 
-    return Tensor._op(out, (x,), backward, "SigmoidBackward", saves_output=True)
+    return Tensor._op(out, (x,), backward, "SigmoidBackward", saves_output=True, saved=())
 
 
 def tanh(x: Tensor) -> Tensor:
@@ -62,7 +62,7 @@ def tanh(x: Tensor) -> Tensor:
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
         return (g * (1 - out * out),)
 
-    return Tensor._op(out, (x,), backward, "TanhBackward", saves_output=True)
+    return Tensor._op(out, (x,), backward, "TanhBackward", saves_output=True, saved=())
 
 
 def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:

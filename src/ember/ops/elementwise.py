@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ember.ops._util import as_tensor, float_operand, operands, unbroadcast
+from ember.ops._util import as_tensor, each_for_the_other, float_operand, operands, unbroadcast
 from ember.tensor import Tensor
 
 
@@ -28,6 +28,11 @@ def _binary(name: str, fn: Any, a: Tensor, b: Tensor) -> np.ndarray:
         raise _broadcast_error(name, a, b) from None
 
 
+def _divisor_and_dividend(inputs: tuple[Tensor, ...]) -> list[Tensor]:
+    a, b = inputs
+    return [a, b] if b._requires_grad else [b]
+
+
 def add(a: Any, b: Any) -> Tensor:
     a, b = operands(a, b)
     out = _binary("add", np.add, a, b)
@@ -36,7 +41,7 @@ def add(a: Any, b: Any) -> Tensor:
     def backward(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return unbroadcast(g, a_shape), unbroadcast(g, b_shape)
 
-    return Tensor._op(out, (a, b), backward, "AddBackward")
+    return Tensor._op(out, (a, b), backward, "AddBackward", saved=())
 
 
 def sub(a: Any, b: Any) -> Tensor:
@@ -47,7 +52,7 @@ def sub(a: Any, b: Any) -> Tensor:
     def backward(g: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         return unbroadcast(g, a_shape), (unbroadcast(-g, b_shape) if b._requires_grad else None)
 
-    return Tensor._op(out, (a, b), backward, "SubBackward")
+    return Tensor._op(out, (a, b), backward, "SubBackward", saved=())
 
 
 def mul(a: Any, b: Any) -> Tensor:
@@ -60,7 +65,7 @@ def mul(a: Any, b: Any) -> Tensor:
         gb = unbroadcast(g * a_data, b_data.shape) if b._requires_grad else None
         return ga, gb
 
-    return Tensor._op(out, (a, b), backward, "MulBackward")
+    return Tensor._op(out, (a, b), backward, "MulBackward", saved=each_for_the_other)
 
 
 def div(a: Any, b: Any) -> Tensor:
@@ -70,11 +75,14 @@ def div(a: Any, b: Any) -> Tensor:
     out = _binary("div", np.divide, a, b)
 
     def backward(g: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
+        # From the inputs, not the output (PyTorch's rule): changing the output in place later
+        # must not change the gradient.
         ga = unbroadcast(g / b_data, a_data.shape) if a._requires_grad else None
-        gb = unbroadcast(-g * out / b_data, b_data.shape) if b._requires_grad else None
+        gb = (unbroadcast(-g * a_data / (b_data * b_data), b_data.shape) if b._requires_grad
+              else None)
         return ga, gb
 
-    return Tensor._op(out, (a, b), backward, "DivBackward")
+    return Tensor._op(out, (a, b), backward, "DivBackward", saved=_divisor_and_dividend)
 
 
 def pow(a: Any, b: Any) -> Tensor:  # noqa: A001 - PyTorch's name
@@ -86,14 +94,17 @@ def pow(a: Any, b: Any) -> Tensor:  # noqa: A001 - PyTorch's name
 
     def backward(g: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
         ga = gb = None
-        if a._requires_grad:
-            ga = unbroadcast(g * b_data * np.power(a_data, b_data - 1), a_data.shape)
-        if b._requires_grad:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                gb = unbroadcast(g * out * np.log(a_data), b_data.shape)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if a._requires_grad:  # x ** 0 has gradient 0 everywhere, also at 0 and inf
+                ga = np.where(b_data == 0, 0, g * b_data * np.power(a_data, b_data - 1))
+                ga = unbroadcast(ga.astype(g.dtype, copy=False), a_data.shape)
+            if b._requires_grad:  # 0 ** y has gradient 0 in y for y >= 0, as in PyTorch
+                gb = np.where((a_data == 0) & (b_data >= 0), 0, g * out * np.log(a_data))
+                gb = unbroadcast(gb.astype(g.dtype, copy=False), b_data.shape)
         return ga, gb
 
-    return Tensor._op(out, (a, b), backward, "PowBackward")
+    # Like PyTorch, the exponent's rule reads the result, so the result is saved when it needs it.
+    return Tensor._op(out, (a, b), backward, "PowBackward", saves_output=b._requires_grad)
 
 
 def floor_divide(a: Any, b: Any) -> Tensor:
@@ -146,7 +157,7 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
         return (unbroadcast(np.where(cond, g, zero), a_data.shape),
                 unbroadcast(np.where(cond, zero, g), b_data.shape))
 
-    return Tensor._op(out, (a, b), backward, "WhereBackward")
+    return Tensor._op(out, (a, b), backward, "WhereBackward", saved=())
 
 
 def masked_fill(x: Tensor, mask: Any, value: Any) -> Tensor:
@@ -188,7 +199,7 @@ def neg(x: Tensor) -> Tensor:
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
         return (-g,)
 
-    return Tensor._op(np.negative(x._data), (x,), backward, "NegBackward")
+    return Tensor._op(np.negative(x._data), (x,), backward, "NegBackward", saved=())
 
 
 def exp(x: Tensor) -> Tensor:
@@ -199,7 +210,7 @@ def exp(x: Tensor) -> Tensor:
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
         return (g * out,)
 
-    return Tensor._op(out, (x,), backward, "ExpBackward", saves_output=True)
+    return Tensor._op(out, (x,), backward, "ExpBackward", saves_output=True, saved=())
 
 
 def log(x: Tensor) -> Tensor:
@@ -237,7 +248,7 @@ def sqrt(x: Tensor) -> Tensor:
         with np.errstate(divide="ignore"):
             return (g / (2 * out),)
 
-    return Tensor._op(out, (x,), backward, "SqrtBackward", saves_output=True)
+    return Tensor._op(out, (x,), backward, "SqrtBackward", saves_output=True, saved=())
 
 
 def abs(x: Tensor) -> Tensor:  # noqa: A001 - PyTorch's name

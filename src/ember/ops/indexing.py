@@ -6,8 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from ember.autograd.grad_mode import STATE
 from ember.ops._util import as_tensor, cast, operands, unbroadcast
+from ember.ops.views import check_writable, make_view, rebase, records_inplace
 from ember.tensor import Tensor
 
 
@@ -56,9 +56,10 @@ def getitem(x: Tensor, index: Any) -> Tensor:
             np.add.at(grad, index, g)  # repeated indices must add up
         return (grad,)
 
+    result = Tensor._op(np.asarray(out), (x,), backward, "IndexBackward", saved=())
     if basic and isinstance(out, np.ndarray):
-        out = out.view()
-    return Tensor._op(np.asarray(out), (x,), backward, "IndexBackward")
+        make_view(result, x, lambda array: array[index])
+    return result
 
 
 def gather(x: Tensor, dim: int, index: Any) -> Tensor:
@@ -77,14 +78,14 @@ def gather(x: Tensor, dim: int, index: Any) -> Tensor:
         np.add.at(grad, tuple(full_index), g)
         return (grad,)
 
-    return Tensor._op(out, (x,), backward, "GatherBackward")
+    return Tensor._op(out, (x,), backward, "GatherBackward", saved=())
 
 
 def clone(x: Tensor) -> Tensor:
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
         return (g,)
 
-    return Tensor._op(x._data.copy(), (x,), backward, "CloneBackward")
+    return Tensor._op(x._data.copy(), (x,), backward, "CloneBackward", saved=())
 
 
 def _index_put(old: Tensor, index: Any, value: Tensor) -> Tensor:
@@ -101,7 +102,7 @@ def _index_put(old: Tensor, index: Any, value: Tensor) -> Tensor:
             g_value = unbroadcast(np.broadcast_to(g[index], np.shape(out[index])), value_shape)
         return g_old, g_value
 
-    return Tensor._op(out, (old, value), backward, "IndexPutBackward")
+    return Tensor._op(out, (old, value), backward, "IndexPutBackward", saved=())
 
 
 def setitem(x: Tensor, index: Any, value: Any) -> None:
@@ -115,32 +116,16 @@ def setitem(x: Tensor, index: Any, value: Any) -> None:
         raise IndexError(f"index {index!r} is invalid for a tensor of shape "
                          f"{list(x._data.shape)}: {exc}") from None
     except ValueError:
-        raise ValueError(
+        raise RuntimeError(
             f"setitem: can't assign a value of shape {list(value.shape)} to a selection of "
             f"shape {list(np.shape(x._data[index]))}"
         ) from None
-    if STATE.enabled and (x._requires_grad or value._requires_grad):
-        _rebase(x, lambda old: _index_put(old, index, value))
+    if records_inplace(x, value):
+        rebase(x, lambda old: _index_put(old, index, value), "setitem")
     else:
+        check_writable(x, "setitem")
         x._data[index] = value._data
         x._version += 1
-
-
-def _rebase(x: Tensor, op: Any) -> None:
-    """Record an in-place op: ``x`` becomes the op's output; a snapshot stands for its past."""
-    if x._node is None and x._requires_grad:
-        raise RuntimeError(
-            "a leaf tensor that requires grad is being used in an in-place operation; "
-            "wrap parameter updates in `with ember.no_grad():`"
-        )
-    old = Tensor._wrap(x._data)
-    old._requires_grad, old._node, old._version = x._requires_grad, x._node, x._version
-    result = op(old)
-    if result._data.shape != x._data.shape:
-        raise ValueError(f"in-place op: the result has shape {list(result._data.shape)} but the "
-                         f"tensor it updates has shape {list(x._data.shape)}")
-    x._data, x._node, x._requires_grad = result._data, result._node, result._requires_grad
-    x._version += 1
 
 
 _INPLACE_UFUNCS = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.divide,
@@ -148,20 +133,28 @@ _INPLACE_UFUNCS = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div":
 
 
 def inplace(x: Tensor, op: str, other: Any) -> Tensor:
-    """``x op= other`` writing into ``x``'s memory (no graph) or recorded out of place."""
+    """``x op= other`` written into ``x``'s memory; recorded for autograd when it must be.
+
+    ``op`` is an arithmetic name (``add``, ``sub``, ``mul``, ``div``, ``pow``), ``clamp`` (other is
+    ``(min, max)``), ``copy`` (``copy_``/``fill_``/``zero_``: the old values get a zero gradient)
+    or ``masked_fill`` (other is ``(mask, value)``).
+    """
     from ember.ops import elementwise
 
-    if STATE.enabled and (x._requires_grad or (isinstance(other, Tensor) and
-                                               other._requires_grad)):
+    name = f"{op}_"
+    if records_inplace(x, *(other if op in ("clamp", "masked_fill") else (other,))):
         if op == "clamp":
-            _rebase(x, lambda old: elementwise.clamp(old, *other))
+            rebase(x, lambda old: elementwise.clamp(old, *other), name)
         elif op == "copy":
-            _rebase(x, lambda old: elementwise.add(old * 0, expand_to(other, old)))
+            rebase(x, lambda old: _copy_into(old, other), name)
+        elif op == "masked_fill":
+            rebase(x, lambda old: elementwise.masked_fill(old, *other), name)
         else:
             fn = {"add": elementwise.add, "sub": elementwise.sub, "mul": elementwise.mul,
                   "div": elementwise.div, "pow": elementwise.pow}[op]
-            _rebase(x, lambda old: _same_dtype(fn(old, other), old))
+            rebase(x, lambda old: _same_dtype(fn(old, other), old), name)
         return x
+    check_writable(x, name)
     data = x._data
     if op == "clamp":
         np.clip(data, other[0], other[1], out=data)
@@ -170,8 +163,14 @@ def inplace(x: Tensor, op: str, other: Any) -> Tensor:
         try:
             np.copyto(data, np.broadcast_to(source, data.shape), casting="unsafe")
         except ValueError:
-            raise ValueError(f"copy_: can't copy shape {list(np.shape(source))} into "
-                             f"{list(data.shape)}") from None
+            raise RuntimeError(f"copy_: the source of shape {list(np.shape(source))} can't be "
+                               f"broadcast to the destination's shape {list(data.shape)}") from None
+    elif op == "masked_fill":
+        mask, value = other
+        np.copyto(data, np.asarray(value._data if isinstance(value, Tensor) else value),
+                  where=np.broadcast_to(np.asarray(mask._data if isinstance(mask, Tensor)
+                                                   else mask, dtype=bool), data.shape),
+                  casting="unsafe")
     else:
         if op == "div" and data.dtype.kind != "f":
             raise RuntimeError(f"div_: result of true division can't be stored in {x.dtype}")
@@ -181,12 +180,29 @@ def inplace(x: Tensor, op: str, other: Any) -> Tensor:
         try:
             _INPLACE_UFUNCS[op](data, b._data, out=data, casting="same_kind")
         except ValueError:
-            raise ValueError(
+            raise RuntimeError(
                 f"{op}_: a value of shape {list(np.shape(b._data))} can't update a tensor of "
                 f"shape {list(data.shape)} in place"
             ) from None
     x._version += 1
     return x
+
+
+def _copy_into(old: Tensor, source: Any) -> Tensor:
+    """The recorded ``copy_``: the new values are ``source``'s; the old ones get zero gradient."""
+    source = as_tensor(source, old._data)
+    shape = old._data.shape
+    try:
+        values = np.broadcast_to(source._data, shape).astype(old._data.dtype)
+    except ValueError:
+        raise RuntimeError(f"copy_: the source of shape {list(source.shape)} can't be broadcast "
+                           f"to the destination's shape {list(shape)}") from None
+    source_shape = source._data.shape
+
+    def backward(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return np.zeros_like(g), unbroadcast(g, source_shape)
+
+    return Tensor._op(values, (old, source), backward, "CopyBackwards", saved=())
 
 
 def expand_to(value: Any, like: Tensor) -> Tensor:

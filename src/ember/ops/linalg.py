@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ember.ops._util import operands, unbroadcast
+from ember.ops._util import each_for_the_other, operands, unbroadcast
 from ember.tensor import Tensor
 
 
@@ -49,7 +49,7 @@ def matmul(a: Any, b: Any) -> Tensor:
             gb = unbroadcast(np.matmul(np.swapaxes(a2, -1, -2), g), b2.shape).reshape(b_data.shape)
         return ga, gb
 
-    return Tensor._op(out, (a, b), backward, "MmBackward")
+    return Tensor._op(out, (a, b), backward, "MmBackward", saved=each_for_the_other)
 
 
 mm = bmm = matmul
@@ -115,4 +115,4 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             return gx, gw
         return gx, gw, (g2.sum(axis=0) if bias._requires_grad else None)
 
-    return Tensor._op(out, tuple(inputs), backward, "LinearBackward")
+    return Tensor._op(out, tuple(inputs), backward, "LinearBackward", saved=each_for_the_other)

@@ -7,15 +7,15 @@ tuple of ints, or None for every dimension.
 from __future__ import annotations
 
 import builtins
-from collections import namedtuple
 from typing import Any
 
 import numpy as np
 
-from ember.ops._util import float_operand, keepdim_arg, normalize_dims
+from ember.dtypes import to_numpy_dtype
+from ember.ops import return_types
+from ember.ops._util import cast, float_operand, keepdim_arg, normalize_dims
+from ember.ops.sorting import single_dim
 from ember.tensor import Tensor
-
-MinMax = namedtuple("MinMax", ["values", "indices"])
 
 
 def _expand_reduced(g: np.ndarray, dims: tuple[int, ...] | None, keepdim: bool,
@@ -38,22 +38,22 @@ def sum(x: Tensor, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:
         data = data.astype(np.int64)
     out = np.sum(data, axis=dims, keepdims=keepdim)
     if dtype is not None:
-        from ember.dtypes import to_numpy_dtype
-
         out = out.astype(to_numpy_dtype(dtype))
     shape = data.shape
 
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
         return (np.broadcast_to(_expand_reduced(g, dims, keepdim, shape), shape),)
 
-    return Tensor._op(np.asarray(out), (x,), backward, "SumBackward")
+    return Tensor._op(np.asarray(out), (x,), backward, "SumBackward", saved=())
 
 
 def mean(x: Tensor, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:
     axis = kw.pop("axis", None)
-    kw.pop("dtype", None)
+    x = _in_dtype(x, kw.pop("dtype", None))
     keepdim = keepdim_arg(keepdim, kw, "mean")
-    x = float_operand(x)
+    if x._data.dtype.kind not in "fc":
+        raise RuntimeError(f"mean(): could not infer output dtype: input dtype must be floating "
+                           f"point, got {x.dtype}; pass dtype= or convert with .float()")
     data = x._data
     dims = normalize_dims(dim, axis, data.ndim, "mean")
     out = np.asarray(np.mean(data, axis=dims, keepdims=keepdim))
@@ -64,25 +64,40 @@ def mean(x: Tensor, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor
         scaled = _expand_reduced(g, dims, keepdim, shape) / builtins.max(count, 1)
         return (np.broadcast_to(scaled, shape),)
 
-    return Tensor._op(out, (x,), backward, "MeanBackward")
+    return Tensor._op(out, (x,), backward, "MeanBackward", saved=())
+
+
+def _in_dtype(x: Tensor, dtype: Any) -> Tensor:
+    """The input cast to a reduction's ``dtype=`` argument first, as PyTorch does."""
+    return x if dtype is None else cast(x, to_numpy_dtype(dtype))
 
 
 def _extreme(x: Tensor, dim: Any, keepdim: bool, kw: dict[str, Any], largest: bool,
              name: str) -> Any:
-    """max/min: over everything (a scalar) or over one dim (values and indices, PyTorch style)."""
-    axis = kw.pop("axis", None)
-    keepdim = keepdim_arg(keepdim, kw, name)
+    """max/min: over everything (a 0-d tensor) or over one dim (PyTorch's named pair
+    ``(values, indices)``, for ``dim`` and ``axis`` alike)."""
     if isinstance(dim, Tensor):  # max(a, b) is the elementwise maximum
         from ember.ops.elementwise import maximum, minimum
 
+        keepdim_arg(keepdim, kw, name)
         return maximum(x, dim) if largest else minimum(x, dim)
     data = x._data
-    dims = normalize_dims(dim, axis, data.ndim, name)
-    if data.size == 0:
-        raise RuntimeError(f"{name}(): expected a non-empty tensor, got shape {data.shape}")
-    if dims is None or len(dims) != 1 or axis is not None:
-        return _extreme_values(x, dims, keepdim, largest, name)
-    (d,) = dims
+    if dim is None and kw.get("axis") is None:
+        kw.pop("axis", None)
+        keepdim_arg(keepdim, kw, name)
+        if data.size == 0:
+            raise RuntimeError(f"{name}(): expected a non-empty tensor, got shape {data.shape}; "
+                               f"give a dim to reduce over")
+        return _extreme_values(x, None, False, largest, name)
+    d = single_dim(dim, kw, data.ndim, name)
+    keepdim = keepdim_arg(keepdim, kw, name)
+    kind = return_types.max if largest else return_types.min
+    if data.ndim == 0:  # one element: itself, at index 0
+        values = _extreme_values(x, None, False, largest, name)
+        return kind(values, Tensor._wrap(np.zeros((), dtype=np.int64)))
+    if data.shape[d] == 0:
+        raise IndexError(f"{name}(): expected reduction dim {d} to have non-zero size, got shape "
+                         f"{data.shape}")
     indices = np.argmax(data, axis=d) if largest else np.argmin(data, axis=d)
     values = np.take_along_axis(data, np.expand_dims(indices, d), axis=d)
     shape = data.shape
@@ -96,9 +111,9 @@ def _extreme(x: Tensor, dim: Any, keepdim: bool, kw: dict[str, Any], largest: bo
     # backward reads `indices` without the reduced dim: keep that name bound to it.
     if not keepdim:
         values = np.squeeze(values, axis=d)
-    out = Tensor._op(values, (x,), backward, name.capitalize() + "Backward")
+    out = Tensor._op(values, (x,), backward, name.capitalize() + "Backward", saved=())
     out_indices = np.expand_dims(indices, d) if keepdim else indices
-    return MinMax(out, Tensor._wrap(out_indices.astype(np.int64)))
+    return kind(out, Tensor._wrap(out_indices.astype(np.int64)))
 
 
 def _extreme_values(x: Tensor, dims: tuple[int, ...] | None, keepdim: bool, largest: bool,
@@ -115,7 +130,8 @@ def _extreme_values(x: Tensor, dims: tuple[int, ...] | None, keepdim: bool, larg
         return (hits * (_expand_reduced(g, dims, keepdim, shape) / count).astype(g.dtype),)
 
     result = out if keepdim else (out.reshape(()) if dims is None else np.squeeze(out, dims))
-    return Tensor._op(np.asarray(result), (x,), backward, name.capitalize() + "Backward")
+    return Tensor._op(np.asarray(result), (x,), backward, name.capitalize() + "Backward",
+                      saves_output=True)
 
 
 def max(x: Tensor, dim: Any = None, keepdim: bool = False, **kw: Any) -> Any:  # noqa: A001
@@ -172,7 +188,7 @@ def std(x: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: bool 
 def prod(x: Tensor, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:
     """Product; its gradient is the product of the *other* elements, exact even with zeros."""
     axis = kw.pop("axis", None)
-    kw.pop("dtype", None)
+    x = _in_dtype(x, kw.pop("dtype", None))
     keepdim = keepdim_arg(keepdim, kw, "prod")
     data = x._data
     dims = normalize_dims(dim, axis, data.ndim, "prod")
@@ -191,7 +207,7 @@ def prod(x: Tensor, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor
         others = np.transpose(others, np.argsort(rest + list(all_dims)))
         return (_expand_reduced(g, dims, keepdim, shape) * others,)
 
-    return Tensor._op(out, (x,), backward, "ProdBackward")
+    return Tensor._op(out, (x,), backward, "ProdBackward", saves_output=True)
 
 
 def logsumexp(x: Tensor, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:
@@ -212,23 +228,22 @@ def logsumexp(x: Tensor, dim: Any = None, keepdim: bool = False, **kw: Any) -> T
         return (_expand_reduced(g, dims, keepdim, shape) * (exps / total),)
 
     result = out if keepdim else (out.reshape(()) if dims is None else np.squeeze(out, dims))
-    return Tensor._op(np.asarray(result), (x,), backward, "LogsumexpBackward")
+    return Tensor._op(np.asarray(result), (x,), backward, "LogsumexpBackward",
+                      saves_output=True)
 
 
 def _one_dim(dim: Any, kw: dict[str, Any], ndim: int, name: str) -> int:
-    axis = kw.pop("axis", None)
-    kw.pop("dtype", None)
+    d = single_dim(dim, kw, ndim, name)
     keepdim_arg(False, kw, name)
-    if dim is None and axis is None:
-        dim = -1
-    dims = normalize_dims(dim, axis, ndim, name)
-    assert dims is not None and len(dims) == 1, f"{name} takes a single dim"
-    return dims[0] if ndim else None  # type: ignore[return-value]
+    return d
 
 
 def softmax(x: Tensor, dim: Any = None, **kw: Any) -> Tensor:
-    """exp(x) / sum(exp(x)) along ``dim``, shifted by the max so large logits cannot overflow."""
-    x = float_operand(x)
+    """exp(x) / sum(exp(x)) along ``dim``, shifted by the max so large logits cannot overflow.
+
+    ``dtype=`` casts the input first, as PyTorch does.
+    """
+    x = float_operand(_in_dtype(x, kw.pop("dtype", None)))
     data = x._data
     d = _one_dim(dim, kw, data.ndim, "softmax")
     exps = np.exp(data - np.max(data, axis=d, keepdims=True))
@@ -237,12 +252,12 @@ def softmax(x: Tensor, dim: Any = None, **kw: Any) -> Tensor:
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
         return (out * (g - np.sum(g * out, axis=d, keepdims=True)),)
 
-    return Tensor._op(out, (x,), backward, "SoftmaxBackward", saves_output=True)
+    return Tensor._op(out, (x,), backward, "SoftmaxBackward", saves_output=True, saved=())
 
 
 def log_softmax(x: Tensor, dim: Any = None, **kw: Any) -> Tensor:
     """x - logsumexp(x) along ``dim``: finite even for logits in the thousands."""
-    x = float_operand(x)
+    x = float_operand(_in_dtype(x, kw.pop("dtype", None)))
     data = x._data
     d = _one_dim(dim, kw, data.ndim, "log_softmax")
     shifted = data - np.max(data, axis=d, keepdims=True)
@@ -251,7 +266,8 @@ def log_softmax(x: Tensor, dim: Any = None, **kw: Any) -> Tensor:
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
         return (g - np.exp(out) * np.sum(g, axis=d, keepdims=True),)
 
-    return Tensor._op(out, (x,), backward, "LogSoftmaxBackward", saves_output=True)
+    return Tensor._op(out, (x,), backward, "LogSoftmaxBackward", saves_output=True,
+                      saved=())
 
 
 def norm(x: Tensor, p: Any = 2, dim: Any = None, keepdim: bool = False) -> Tensor:
@@ -300,28 +316,3 @@ def _bool_reduction(fn: Any, name: str) -> Any:
 
 all = _bool_reduction(np.all, "all")  # noqa: A001
 any = _bool_reduction(np.any, "any")  # noqa: A001
-
-SortResult = namedtuple("SortResult", ["values", "indices"])
-
-
-def argsort(x: Tensor, dim: int = -1, descending: bool = False) -> Tensor:
-    data = -x._data if descending and x._data.dtype != bool else x._data
-    return Tensor._wrap(np.argsort(data, axis=dim, kind="stable").astype(np.int64))
-
-
-def sort(x: Tensor, dim: int = -1, descending: bool = False) -> SortResult:
-    """Sorted values (no gradient) and their indices."""
-    indices = argsort(x, dim, descending)._data
-    return SortResult(Tensor._wrap(np.take_along_axis(x._data, indices, axis=dim)),
-                      Tensor._wrap(indices))
-
-
-def topk(x: Tensor, k: int, dim: int = -1, largest: bool = True,
-         sorted: bool = True) -> SortResult:  # noqa: A002
-    """The ``k`` largest (or smallest) values along ``dim`` (no gradient) and their indices."""
-    if not 0 <= k <= x.shape[dim]:
-        raise ValueError(f"topk: k={k} is out of range for a dim of size {x.shape[dim]}")
-    indices = argsort(x, dim, descending=largest)._data
-    indices = np.take(indices, np.arange(k), axis=dim)
-    return SortResult(Tensor._wrap(np.take_along_axis(x._data, indices, axis=dim)),
-                      Tensor._wrap(indices))

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from ember.ops._util import cast, normalize_dims, promote_types, shape_args, unbroadcast
+from ember.ops.views import make_view
 from ember.tensor import Tensor
 
 
@@ -32,7 +33,8 @@ def reshape(x: Tensor, *shape: Any) -> Tensor:
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
         return (g.reshape(in_shape),)
 
-    return Tensor._op(out, (x,), backward, "ReshapeBackward")
+    result = Tensor._op(out, (x,), backward, "ReshapeBackward", saved=())
+    return make_view(result, x, lambda array: array.reshape(target))
 
 
 view = reshape
@@ -72,7 +74,8 @@ def permute(x: Tensor, *dims: Any) -> Tensor:
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
         return (np.transpose(g, inverse),)
 
-    return Tensor._op(np.transpose(x._data, order), (x,), backward, "PermuteBackward")
+    result = Tensor._op(np.transpose(x._data, order), (x,), backward, "PermuteBackward", saved=())
+    return make_view(result, x, lambda array: np.transpose(array, order))
 
 
 def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:
@@ -101,7 +104,8 @@ def expand(x: Tensor, *sizes: Any) -> Tensor:
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
         return (unbroadcast(g, shape),)
 
-    return Tensor._op(out, (x,), backward, "ExpandBackward")
+    result = Tensor._op(out, (x,), backward, "ExpandBackward", saved=())
+    return make_view(result, x, lambda array: np.broadcast_to(array, out.shape))
 
 
 broadcast_to = expand
@@ -124,7 +128,7 @@ def repeat(x: Tensor, *repeats: Any) -> Tensor:
         split = g.reshape(tuple(v for pair in zip(reps, padded) for v in pair))
         return (split.sum(axis=tuple(range(0, 2 * len(reps), 2))).reshape(shape),)
 
-    return Tensor._op(out, (x,), backward, "RepeatBackward")
+    return Tensor._op(out, (x,), backward, "RepeatBackward", saved=())
 
 
 def cat(tensors: Sequence[Tensor], dim: int = 0, **kw: Any) -> Tensor:
@@ -153,7 +157,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0, **kw: Any) -> Tensor:
     def backward(g: np.ndarray) -> tuple[np.ndarray, ...]:
         return tuple(np.split(g, bounds, axis=d))
 
-    return Tensor._op(out, tuple(tensors), backward, "CatBackward")
+    return Tensor._op(out, tuple(tensors), backward, "CatBackward", saved=())
 
 
 concatenate = concat = cat
@@ -236,4 +240,4 @@ def pad(x: Tensor, pad: Sequence[int], mode: str = "constant", value: float = 0.
         grad = np.bincount(padded_index.ravel(), weights=g.ravel(), minlength=data.size)
         return (grad.reshape(shape).astype(g.dtype),)
 
-    return Tensor._op(out, (x,), backward, "PadBackward")
+    return Tensor._op(out, (x,), backward, "PadBackward", saved=())

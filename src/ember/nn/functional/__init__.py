@@ -70,7 +70,7 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = Fa
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
         return (g * scale,)
 
-    return Tensor._op(data * scale, (x,), backward, "DropoutBackward")
+    return Tensor._op(data * scale, (x,), backward, "DropoutBackward", saved=())
 
 
 __all__ = [

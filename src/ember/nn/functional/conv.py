@@ -137,7 +137,7 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,  # noqa: A
         return g_input, g_weight, g_bias
 
     inputs = (input, weight) if bias is None else (input, weight, bias)
-    return Tensor._op(result, inputs, backward, "ConvolutionBackward")
+    return Tensor._op(result, inputs, backward, "ConvolutionBackward", saved=(0, 1))
 
 
 def _grouped_conv2d(input: Tensor, weight: Tensor, bias: Tensor | None,  # noqa: A002
@@ -184,7 +184,7 @@ def _grouped_conv2d(input: Tensor, weight: Tensor, bias: Tensor | None,  # noqa:
         return g_input, g_weight, g_bias
 
     inputs = (input, weight) if bias is None else (input, weight, bias)
-    return Tensor._op(result, inputs, backward, "ConvolutionBackward")
+    return Tensor._op(result, inputs, backward, "ConvolutionBackward", saved=(0, 1))
 
 
 def _grouped_col2im(g_groups: np.ndarray, w_data: np.ndarray, padded_shape: tuple[int, ...],

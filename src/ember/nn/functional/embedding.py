@@ -52,7 +52,7 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,  # 
             g_weight[padding_idx] = 0
         return (g_weight,)
 
-    return Tensor._op(out, (weight,), backward, "EmbeddingBackward")
+    return Tensor._op(out, (weight,), backward, "EmbeddingBackward", saved=())
 
 
 def _renorm_rows_(weight: Tensor, indices: np.ndarray, max_norm: float,

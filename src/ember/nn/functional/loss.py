@@ -157,8 +157,9 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
             g_target = _class_first(-log_probs * scale * row_scale, shape)
         return _class_first(grad, shape), g_target
 
+    # Its rule reads only the softmax it computed (PyTorch saves only log_softmax's result).
     return Tensor._op(np.asarray(out, dtype=input._data.dtype), (input, target), backward,
-                      "CrossEntropyBackward")
+                      "CrossEntropyBackward", saved=())
 
 
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noqa: A002
