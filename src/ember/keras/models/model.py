@@ -14,6 +14,7 @@ import numpy as np
 
 from ember import random as ember_random
 from ember.autograd.grad_mode import no_grad
+from ember.distributed import _keras as data_parallel
 from ember.keras import activations, losses, optimizers
 from ember.keras import callbacks as callbacks_module
 from ember.keras import metrics as metrics_module
@@ -215,6 +216,9 @@ class Model(Layer):
             raise ValueError(f"epochs must be a non-negative integer, got {epochs!r}")
         if not 0 <= validation_split < 1:
             raise ValueError(f"validation_split must be in [0, 1), got {validation_split}")
+        # Under mpiexec with a process group: this rank's shard, batch part and callbacks.
+        x, y, sample_weight, batch_size, verbose, callbacks = data_parallel.prepare_fit(
+            self, x, y, sample_weight, batch_size, verbose, callbacks)
         keep_ints = self._accepts_integer_input()
         data = data_adapter.make_data(x, y, sample_weight, batch_size, shuffle, steps_per_epoch,
                                       keep_ints, "fit")
@@ -395,11 +399,15 @@ class Model(Layer):
         """One file with the architecture (JSON), the weights and the optimizer state."""
         from ember.keras.models.saving import save_model
 
+        if not data_parallel.is_writer():  # under mpiexec, rank 0 alone writes files
+            return
         save_model(self, filepath, overwrite=overwrite)
 
     def save_weights(self, filepath: str, overwrite: bool = True) -> None:
         from ember.keras.models.saving import save_weights
 
+        if not data_parallel.is_writer():  # under mpiexec, rank 0 alone writes files
+            return
         save_weights(self, filepath, overwrite=overwrite)
 
     def load_weights(self, filepath: str, **kwargs: Any) -> None:
