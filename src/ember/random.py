@@ -70,6 +70,21 @@ def normal_array(shape: Sequence[int], mean: float = 0.0, std: float = 1.0,
             + mean).astype(dtype, copy=False)
 
 
+def truncated_normal_array(shape: Sequence[int], mean: float = 0.0, std: float = 1.0,
+                           a: float = -2.0, b: float = 2.0,
+                           generator: Generator | None = None) -> np.ndarray:
+    """float64 samples of N(mean, std**2), each one outside ``[a, b]`` drawn again until it lies
+    inside: the one truncated normal behind ``nn.init.trunc_normal_`` (bounds as given) and
+    Keras's ``TruncatedNormal``/``VarianceScaling`` (bounds mean +- 2 std)."""
+    stream = rng(generator)
+    values = stream.normal(mean, std, size=tuple(shape))
+    outside = (values < a) | (values > b)
+    while outside.any():
+        values[outside] = stream.normal(mean, std, size=int(outside.sum()))
+        outside = (values < a) | (values > b)
+    return values
+
+
 def uniform_array(shape: Sequence[int], low: float = 0.0, high: float = 1.0,
                   dtype: np.dtype = DEFAULT_FLOAT,
                   generator: Generator | None = None) -> np.ndarray:

@@ -30,13 +30,8 @@ def compute_fans(shape: tuple[int, ...]) -> tuple[float, float]:
 
 def _truncated_normal(shape: tuple[int, ...], mean: float, stddev: float) -> np.ndarray:
     """Normal samples redrawn until within two standard deviations (Keras's truncation)."""
-    rng = ember_random.rng()
-    out = rng.standard_normal(shape)
-    bad = np.abs(out) > 2
-    while bad.any():
-        out[bad] = rng.standard_normal(int(bad.sum()))
-        bad = np.abs(out) > 2
-    return (out * stddev + mean).astype(np.float32)
+    bounds = (mean - 2 * abs(stddev), mean + 2 * abs(stddev))
+    return ember_random.truncated_normal_array(shape, mean, stddev, *bounds).astype(np.float32)
 
 
 class Initializer:

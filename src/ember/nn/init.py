@@ -118,10 +118,4 @@ def kaiming_normal_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
 def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0,
                   b: float = 2.0, generator: Any = None) -> Tensor:
     """N(mean, std**2) redrawn until every value lies in [a, b]."""
-    values = _random.normal_array(tensor.shape, mean, std, np.float64, generator)
-    outside = (values < a) | (values > b)
-    while outside.any():
-        values[outside] = _random.normal_array((int(outside.sum()),), mean, std, np.float64,
-                                               generator)
-        outside = (values < a) | (values > b)
-    return _fill(tensor, values)
+    return _fill(tensor, _random.truncated_normal_array(tensor.shape, mean, std, a, b, generator))
