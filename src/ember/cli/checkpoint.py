@@ -87,7 +87,12 @@ class Checkpointer:
 
     def save(self, model: Any, optimizer: Any, history: list[dict[str, float]],
              batch_rng: np.random.Generator | None = None) -> None:
-        """Write weights, optimizer state, history and random states, atomically."""
+        """Write weights, optimizer state, history and random states, atomically (under
+        mpiexec, on rank 0 only)."""
+        from ember.distributed._cli import is_writer
+
+        if not is_writer():
+            return
         text = json.dumps(self._record(history, batch_rng))
         if self.family == "keras":
             from ember.keras.models.saving import model_archive

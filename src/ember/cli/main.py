@@ -101,8 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
 def _run(args: argparse.Namespace) -> int:
     if args.command == "train":
         from ember.cli.commands.train import run_train
+        from ember.distributed._cli import on_every_rank  # mpiexec -n N: data-parallel
 
-        return run_train(args)
+        return on_every_rank(run_train, args)
     if args.command == "evaluate":
         from ember.cli.commands.evaluate import run_evaluate
 

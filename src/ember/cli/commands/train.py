@@ -25,6 +25,7 @@ from ember.cli.modelfile import model_filename, save_model_file
 from ember.cli.recipes import Prepared, Recipe, get_recipe
 from ember.cli.recipes.regression import RegressionRecipe, run_regression
 from ember.cli.training import Outcome, Settings, check_optimizer, predict_proba
+from ember.distributed import _cli as data_parallel
 
 EXIT_INTERRUPTED = 130
 
@@ -69,7 +70,7 @@ def _prepare_checkpoint(recipe: Recipe, args: argparse.Namespace
     if not args.resume:
         out = _out_dir(recipe, args)
         old = checkpoint_path(out, recipe.family)
-        if old.exists():
+        if old.exists() and data_parallel.is_writer():
             log.warning("%s holds the checkpoint of an earlier run: this new run replaces it "
                         "(pass --resume to continue that run instead)", out)
             old.unlink()
@@ -85,6 +86,7 @@ def _out_dir(recipe: Recipe, args: argparse.Namespace) -> Path:
         out = Path(args.out)
     else:
         out = Path("runs") / f"{recipe.name}-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
+    out = data_parallel.same_on_all_ranks(out)  # one folder, named by rank 0
     out.mkdir(parents=True, exist_ok=True)
     return out
 
@@ -103,6 +105,8 @@ def _write_run(out: Path, recipe: Recipe, model: Any, record: dict[str, Any],
                outcome: Outcome, summary: dict[str, Any], val: dict[str, Any],
                class_names: list[str]) -> Path:
     model_path = out / model_filename(recipe.family)
+    if not data_parallel.is_writer():  # under mpiexec, rank 0 alone writes the run folder
+        return model_path
     save_model_file(model_path, model, record)
     reports.write_history_csv(out / "history.csv", outcome.history)
     title = f"ember train {recipe.name}"

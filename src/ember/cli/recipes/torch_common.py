@@ -18,6 +18,7 @@ from ember.cli.training import (
     fit_torch,
     torch_optimizer,
 )
+from ember.distributed import _cli as data_parallel
 
 Augment = Callable[[np.ndarray, np.random.Generator], np.ndarray]
 
@@ -45,6 +46,8 @@ def torch_trainer(loss_fn: Callable[..., Any], augment: Augment | None = None,
         else:
             batches = array_batches(data.x_train, data.y_train, settings.batch_size,
                                     settings.seed, augment)
+        # Under mpiexec: each rank's part of every batch, gradients averaged over the ranks.
+        batches = data_parallel.shard_batches(model, batches)
         return fit_torch(model, batches, steps, data.x_val, data.y_val, settings,
                          torch_optimizer(settings, model), loss_fn, schedule)
 
