@@ -1,0 +1,178 @@
+"""Writing PyTorch's checkpoint format (``torch.save``'s zip) without torch.
+
+The pickle is written opcode by opcode (protocol 2, as ``torch.save`` does), naming only the
+globals ``torch.load(weights_only=True)`` accepts: ``collections.OrderedDict``,
+``torch._utils._rebuild_tensor_v2``, ``torch._utils._rebuild_parameter`` and the storage classes.
+Each tensor gets its own storage member, 64-byte aligned in the zip as PyTorch aligns them (so
+``torch.load(..., mmap=True)`` works too).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import pickle
+import struct
+import zipfile
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+STORAGE_NAMES = {
+    np.dtype(np.float32): "FloatStorage", np.dtype(np.float64): "DoubleStorage",
+    np.dtype(np.float16): "HalfStorage", np.dtype(np.int64): "LongStorage",
+    np.dtype(np.int32): "IntStorage", np.dtype(np.int16): "ShortStorage",
+    np.dtype(np.int8): "CharStorage", np.dtype(np.uint8): "ByteStorage",
+    np.dtype(np.bool_): "BoolStorage",
+}
+_ALIGNMENT = 64
+_ARCHIVE = "archive"
+
+
+class _PickleWriter:
+    """Emits the protocol-2 opcodes of a nested structure of containers, scalars and arrays."""
+
+    def __init__(self) -> None:
+        self.out = io.BytesIO()
+        self.storages: list[np.ndarray] = []
+
+    def op(self, code: bytes, payload: bytes = b"") -> None:
+        self.out.write(code + payload)
+
+    def global_(self, module: str, name: str) -> None:
+        self.op(pickle.GLOBAL, f"{module}\n{name}\n".encode())
+
+    def string(self, text: str) -> None:
+        raw = text.encode("utf-8")
+        self.op(pickle.BINUNICODE, struct.pack("<I", len(raw)) + raw)
+
+    def integer(self, value: int) -> None:
+        if 0 <= value < 256:
+            self.op(pickle.BININT1, bytes([value]))
+        elif -(2**31) <= value < 2**31:
+            self.op(pickle.BININT, struct.pack("<i", value))
+        else:
+            raw = pickle.encode_long(value)
+            self.op(pickle.LONG1, bytes([len(raw)]) + raw)
+
+    def int_tuple(self, values: tuple[int, ...]) -> None:
+        self.op(pickle.MARK)
+        for v in values:
+            self.integer(int(v))
+        self.op(pickle.TUPLE)
+
+    def empty_ordered_dict(self) -> None:
+        self.global_("collections", "OrderedDict")
+        self.op(pickle.EMPTY_TUPLE)
+        self.op(pickle.REDUCE)
+
+    def tensor(self, array: np.ndarray, what: str) -> None:
+        """``_rebuild_tensor_v2((storage), 0, size, stride, False, OrderedDict())``."""
+        array = np.asarray(array, order="C")  # ascontiguousarray would make 0-d arrays 1-d
+        if array.dtype not in STORAGE_NAMES:
+            raise TypeError(f"save: tensor {what} has dtype {array.dtype}, which PyTorch files "
+                            "can't hold")
+        key = str(len(self.storages))
+        self.storages.append(array)
+        self.global_("torch._utils", "_rebuild_tensor_v2")
+        self.op(pickle.MARK)
+        self.op(pickle.MARK)  # the persistent id: ('storage', type, key, 'cpu', numel)
+        self.string("storage")
+        self.global_("torch", STORAGE_NAMES[array.dtype])
+        self.string(key)
+        self.string("cpu")
+        self.integer(int(array.size))
+        self.op(pickle.TUPLE)
+        self.op(pickle.BINPERSID)
+        self.integer(0)
+        self.int_tuple(array.shape)
+        strides = [1] * array.ndim
+        for axis in range(array.ndim - 2, -1, -1):
+            strides[axis] = strides[axis + 1] * array.shape[axis + 1]
+        self.int_tuple(tuple(strides))
+        self.op(pickle.NEWFALSE)
+        self.empty_ordered_dict()
+        self.op(pickle.TUPLE)
+        self.op(pickle.REDUCE)
+
+    def value(self, obj: Any, what: str) -> None:
+        from ember.nn.parameter import Parameter
+        from ember.tensor import Tensor
+
+        if isinstance(obj, Parameter):
+            self.global_("torch._utils", "_rebuild_parameter")
+            self.op(pickle.MARK)
+            self.tensor(obj._data, what)
+            self.op(pickle.NEWTRUE if obj.requires_grad else pickle.NEWFALSE)
+            self.empty_ordered_dict()
+            self.op(pickle.TUPLE)
+            self.op(pickle.REDUCE)
+        elif isinstance(obj, Tensor):
+            self.tensor(obj._data, what)
+        elif isinstance(obj, np.ndarray):
+            self.tensor(obj, what)
+        elif obj is None:
+            self.op(pickle.NONE)
+        elif isinstance(obj, (bool, np.bool_)):
+            self.op(pickle.NEWTRUE if obj else pickle.NEWFALSE)
+        elif isinstance(obj, (int, np.integer)):
+            self.integer(int(obj))
+        elif isinstance(obj, (float, np.floating)):
+            self.op(pickle.BINFLOAT, struct.pack(">d", float(obj)))
+        elif isinstance(obj, str):
+            self.string(obj)
+        elif isinstance(obj, Mapping):
+            self.mapping(obj, what)
+        elif isinstance(obj, (list, tuple)):
+            self.op(pickle.EMPTY_LIST if isinstance(obj, list) else pickle.MARK)
+            if isinstance(obj, list):
+                self.op(pickle.MARK)
+            for index, item in enumerate(obj):
+                self.value(item, f"{what}[{index}]")
+            self.op(pickle.APPENDS if isinstance(obj, list) else pickle.TUPLE)
+        else:
+            raise TypeError(f"save: can't store a {type(obj).__name__} at {what}; PyTorch "
+                            "weights files hold tensors, numbers, strings, lists and dicts")
+
+    def mapping(self, obj: Mapping, what: str) -> None:
+        # state dicts are OrderedDicts in PyTorch; other mappings stay plain dicts
+        from collections import OrderedDict
+
+        if isinstance(obj, OrderedDict):
+            self.empty_ordered_dict()
+        else:
+            self.op(pickle.EMPTY_DICT)
+        self.op(pickle.MARK)
+        for key, item in obj.items():
+            if not isinstance(key, (str, int)) or isinstance(key, bool):
+                raise TypeError(f"save: keys must be str or int, got {key!r} in {what}")
+            self.value(key, what)
+            self.value(item, f"{what}[{key!r}]")
+        self.op(pickle.SETITEMS)
+
+
+def torch_file_bytes(obj: Any) -> bytes:
+    """The bytes of a ``torch.save``-compatible zip holding ``obj``."""
+    writer = _PickleWriter()
+    writer.op(pickle.PROTO, b"\x02")
+    writer.value(obj, "top")
+    writer.op(pickle.STOP)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        def add(name: str, data: bytes, align: bool = False) -> None:
+            info = zipfile.ZipInfo(f"{_ARCHIVE}/{name}", date_time=(1980, 1, 1, 0, 0, 0))
+            if align:  # pad the local header's extra field so the data starts aligned
+                start = buffer.tell() + 30 + len(info.filename.encode()) + 4
+                info.extra = struct.pack("<HH", 0x4246, -start % _ALIGNMENT) + \
+                    b"Z" * (-start % _ALIGNMENT)
+            archive.writestr(info, data)
+
+        add("data.pkl", writer.out.getvalue())
+        add("byteorder", b"little")
+        for key, array in enumerate(writer.storages):
+            add(f"data/{key}", array.astype(array.dtype.newbyteorder("<"), copy=False).tobytes(),
+                align=True)
+        add("version", b"3\n")
+        add(".data/serialization_id", os.urandom(20).hex().encode())
+    return buffer.getvalue()
