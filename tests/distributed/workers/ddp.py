@@ -120,4 +120,8 @@ except RuntimeError as error:
     assert "rank 1" in str(error) and "weight" in str(error), error
 else:
     raise AssertionError("a shape mismatch must fail DDP construction")
+# DistributedSampler takes rank and size from the process group.
+from ember.utils.data import DistributedSampler  # noqa: E402
+
+assert list(DistributedSampler(range(10), shuffle=False)) == list(range(10))[rank::size]
 print(f"OK rank {rank}", flush=True)
