@@ -26,7 +26,7 @@ def history(folder):
     return json.loads((Path(folder) / "metrics.json").read_text())["history"]
 
 
-@pytest.mark.slow  # three CLI runs: about 8 s
+@pytest.mark.slow  # five CLI runs: about 15 s
 def test_torch_recipe_on_two_ranks_follows_one_process(tmp_path):
     # mnist-torch (SGD with momentum through a DataLoader) on a tiny MNIST: the two ranks share
     # each global batch of 64, so validation after every epoch is the one process's.
@@ -43,6 +43,11 @@ def test_torch_recipe_on_two_ranks_follows_one_process(tmp_path):
         assert b["val_accuracy"] == a["val_accuracy"]
     # Rank 0 alone logs: each epoch once.
     assert result.stdout.count("epoch 1/2") == 1, result.stdout
+    # Stopped after one epoch and resumed on 2 ranks: the same two epochs again.
+    ember_train(2, tmp_path, *options[:-1], "1", "--out", str(tmp_path / "resumed"))
+    ember_train(2, tmp_path, *options, "--out", str(tmp_path / "resumed"), "--resume")
+    for a, b in zip(one, history(tmp_path / "resumed")):
+        assert b["val_loss"] == pytest.approx(a["val_loss"], rel=1e-5, abs=1e-6)
 
 
 @pytest.mark.slow  # two 2-rank CLI runs: about 15 s on 2 busy cores
