@@ -34,22 +34,32 @@ def subnormal_count(array: np.ndarray) -> int:
 @supported
 @pytest.mark.parametrize("name,key", [("RMSprop", "square_avg"), ("Adam", "exp_avg_sq"),
                                       ("Adam", "exp_avg"), ("SGD", "momentum_buffer")])
-def test_state_decaying_towards_zero_skips_the_subnormal_range(name, key):
-    """A weight whose gradient stops (a dead unit) has state decaying geometrically to zero."""
+def test_state_decaying_towards_zero_skips_the_subnormal_range(name, key, monkeypatch):
+    """A weight whose gradient stops (a dead unit) has state decaying geometrically to zero:
+    through the subnormal range without the flush, straight to zero with it."""
     kwargs = {"SGD": {"momentum": 0.5}, "RMSprop": {"alpha": 0.9},
               "Adam": {"betas": (0.9, 0.9)}}[name]
-    p = ember.zeros(1000, requires_grad=True)
-    opt = getattr(optim, name)([p], lr=1e-3, **kwargs)
-    p.grad = ember.full((1000,), 1e-3)
-    opt.step()
-    p.grad = ember.zeros(1000)
-    seen = 0
-    for _ in range(1500):  # 0.9 ** 1000 takes 1e-6 through the subnormal range to zero
+
+    def decay() -> tuple[int, np.ndarray]:
+        p = ember.zeros(1000, requires_grad=True)
+        opt = getattr(optim, name)([p], lr=1e-3, **kwargs)
+        p.grad = ember.full((1000,), 1e-3)
         opt.step()
-        seen += subnormal_count(opt.state[p][key])
-    assert seen == 0
+        p.grad = ember.zeros(1000)
+        seen = 0
+        for _ in range(1500):  # 0.9 ** 1000 takes 1e-6 through the subnormal range to zero
+            opt.step()
+            seen += subnormal_count(opt.state[p][key])
+        return seen, opt.state[p][key]
+
+    with monkeypatch.context() as no_switch:
+        no_switch.setattr(_fpenv, "_SWITCH", None)  # the same steps with nothing to flush
+        seen_unflushed, _ = decay()
+    assert seen_unflushed > 0  # the state does pass through the subnormal range ...
+    seen, state = decay()
+    assert seen == 0  # ... and the flush inside step() keeps it out
     # decayed all the way (Adam's lerp form stops at ~10 * TINY, where its step flushes to 0)
-    assert np.abs(opt.state[p][key]).max() < 1e-36
+    assert np.abs(state).max() < 1e-36
 
 
 @supported
