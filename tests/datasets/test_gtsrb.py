@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from ember.datasets import (
     GTSRB_CLASSES,
@@ -18,8 +19,6 @@ from ember.datasets import (
     split_by_track,
 )
 from ember.datasets._images import ImageItem, decode_images
-
-Image = pytest.importorskip("PIL.Image")
 
 RED, BLUE = (255, 0, 0), (0, 0, 255)
 HEADER = "Filename;Width;Height;Roi.X1;Roi.Y1;Roi.X2;Roi.Y2;ClassId\n"

@@ -4,7 +4,6 @@ import subprocess
 import sys
 
 import numpy as np
-import pytest
 
 from ember.datasets import load_digits, load_iris
 
@@ -16,7 +15,6 @@ def test_import_does_not_load_pillow_or_sklearn():
 
 
 def test_iris():
-    pytest.importorskip("sklearn")
     x, y, names = load_iris()
     assert x.shape == (150, 4) and x.dtype == np.float32
     assert y.dtype == np.int64 and list(np.bincount(y)) == [50, 50, 50]
@@ -24,7 +22,6 @@ def test_iris():
 
 
 def test_digits():
-    pytest.importorskip("sklearn")
     data = load_digits()
     assert data.x.shape == (1797, 64) and data.x.dtype == np.float32
     assert data.x.min() == 0 and data.x.max() == 16

@@ -20,8 +20,6 @@ def load_example(name: str) -> ModuleType:
 
 
 def test_iris_example_meets_its_targets(tmp_path: Path, capsys: Any) -> None:
-    pytest.importorskip("matplotlib")
-    pytest.importorskip("sklearn")
     result = load_example("keras_iris").main(out_dir=tmp_path)
     out = capsys.readouterr().out
     assert result["accuracy"] >= 0.93 and result["species"] == "versicolor"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from sklearn import linear_model
 
 import ember
 from ember.models import LinearRegression, least_squares
@@ -93,12 +94,11 @@ def test_several_features_and_targets() -> None:
 
 
 def test_matches_scikit_learn() -> None:
-    sklearn = pytest.importorskip("sklearn.linear_model")
     rng = np.random.default_rng(6)
     x = rng.normal(size=(80, 4))
     y = x @ np.array([1.0, 2.0, -3.0, 0.0]) + 4.0 + rng.normal(0, 0.3, 80)
     ours = LinearRegression().fit(x, y, solver="closed_form")
-    theirs = sklearn.LinearRegression().fit(x, y)
+    theirs = linear_model.LinearRegression().fit(x, y)
     np.testing.assert_allclose(ours.coef_, theirs.coef_, atol=1e-5)
     assert ours.intercept_ == pytest.approx(theirs.intercept_, abs=1e-5)
     assert ours.score(x, y) == pytest.approx(theirs.score(x, y), abs=1e-6)

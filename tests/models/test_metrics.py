@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from sklearn import metrics as sk
 
 from ember.keras import metrics as keras_metrics
 from ember.models import metrics
@@ -38,7 +39,6 @@ def test_shapes_and_edge_cases() -> None:
 
 
 def test_against_scikit_learn() -> None:
-    sk = pytest.importorskip("sklearn.metrics")
     rng = np.random.default_rng(0)
     for shape in [(50,), (50, 3)]:
         y = rng.normal(size=shape)
@@ -69,7 +69,6 @@ def test_keras_registry_agrees_batch_by_batch(name: str, function: object) -> No
 
 
 def test_keras_r2_per_output_and_weighted() -> None:
-    sk = pytest.importorskip("sklearn.metrics")
     rng = np.random.default_rng(2)
     y = rng.normal(size=(30, 2)) * [1.0, 10.0]
     p = y + rng.normal(0, 1.0, (30, 2))

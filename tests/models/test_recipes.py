@@ -7,10 +7,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from sklearn import linear_model
 
 from ember.cli.main import main
-
-pytest.importorskip("matplotlib")
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -67,7 +66,6 @@ def test_help_lists_the_regression_recipes(capsys) -> None:
 
 
 def test_diabetes_reports_rmse_and_r2_for_both_models(tmp_path: Path, capsys) -> None:
-    linear_model = pytest.importorskip("sklearn.linear_model")
     from ember.cli.recipes.diabetes import load_split
     from ember.models import metrics
 

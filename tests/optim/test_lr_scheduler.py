@@ -1,4 +1,5 @@
-"""Every scheduler's lr sequence matches PyTorch's."""
+"""Every scheduler's lr sequence matches PyTorch's (each comparison skips on its own where
+PyTorch is missing); state dicts and argument errors need no PyTorch."""
 
 import numpy as np
 import pytest
@@ -6,8 +7,6 @@ import pytest
 import ember
 from ember import optim
 from ember.optim import lr_scheduler
-
-torch = pytest.importorskip("torch")
 
 EPOCHS = 40
 
@@ -27,7 +26,7 @@ SCHEDULERS = [
 
 
 def _lrs(lib, name, kwargs, optimizer="SGD", metrics=None):
-    module = optim if lib is ember else torch.optim
+    module = optim if lib is ember else lib.optim
     a = lib.zeros(2, requires_grad=True)
     b = lib.zeros(3, requires_grad=True)
     extra = {"momentum": 0.9} if optimizer == "SGD" else {}
@@ -51,6 +50,7 @@ def _lrs(lib, name, kwargs, optimizer="SGD", metrics=None):
 @pytest.mark.parametrize(("name", "kwargs"), SCHEDULERS,
                          ids=[f"{n}-{i}" for i, (n, _) in enumerate(SCHEDULERS)])
 def test_lr_sequence_matches_torch(name, kwargs):
+    torch = pytest.importorskip("torch")
     ours, our_momenta = _lrs(ember, name, kwargs)
     theirs, their_momenta = _lrs(torch, name, kwargs)
     np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-15)
@@ -58,6 +58,7 @@ def test_lr_sequence_matches_torch(name, kwargs):
 
 
 def test_one_cycle_cycles_adams_beta1_like_torch():
+    torch = pytest.importorskip("torch")
     kwargs = dict(max_lr=0.01, epochs=4, steps_per_epoch=10)
     ours, our_betas = _lrs(ember, "OneCycleLR", kwargs, optimizer="Adam")
     theirs, their_betas = _lrs(torch, "OneCycleLR", kwargs, optimizer="Adam")
@@ -77,6 +78,7 @@ METRICS = [1.0, 0.9, 0.95, 0.95, 0.95, 0.95, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 0.799
     dict(mode="max", threshold_mode="abs", threshold=0.0, patience=3, eps=1e-3),
 ])
 def test_reduce_on_plateau_matches_torch(kwargs):
+    torch = pytest.importorskip("torch")
     ours, _ = _lrs(ember, "ReduceLROnPlateau", kwargs, metrics=METRICS)
     theirs, _ = _lrs(torch, "ReduceLROnPlateau", kwargs, metrics=METRICS)
     np.testing.assert_allclose(ours, theirs, rtol=1e-12)
