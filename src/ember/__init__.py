@@ -153,7 +153,7 @@ tune_malloc()  # reuse freed activation and gradient buffers: see ember/_allocat
 # (``ember.keras``, ``ember.datasets``, ``ember.models``) load on first use instead.
 from ember import nn  # noqa: E402
 
-_LAZY_SUBMODULES = ("keras", "datasets", "models", "cli", "distributed")
+_LAZY_SUBMODULES = ("keras", "datasets", "models", "cli", "distributed", "onnx")
 
 
 def __getattr__(name: str) -> object:

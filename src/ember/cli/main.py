@@ -95,6 +95,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     summary = commands.add_parser("summary", help="the model's layers and parameter counts")
     summary.add_argument("model", metavar="MODEL")
+
+    export = commands.add_parser("export", help="write a model file as ONNX")
+    export.add_argument("model", metavar="MODEL")
+    export.add_argument("--format", choices=["onnx"], default="onnx", help="(default onnx)")
+    export.add_argument("--out", metavar="FILE", help="default: MODEL with the format's suffix")
     return parser
 
 
@@ -112,6 +117,10 @@ def _run(args: argparse.Namespace) -> int:
         from ember.cli.commands.predict import run_predict
 
         return run_predict(args)
+    if args.command == "export":
+        from ember.cli.commands.export import run_export
+
+        return run_export(args)
     from ember.cli.commands.summary import run_summary
 
     return run_summary(args)

@@ -1,0 +1,457 @@
+"""The one table from ember's ops to ONNX nodes: ``OPS[name](graph, arguments, result)``.
+
+Keys are the public names of ``ember.ops`` and ``ember.nn.functional`` (``F.relu`` and
+``ops.relu`` share ``"relu"``). A converter gets the op's bound arguments by parameter name and
+the eagerly computed result (for shapes and dtypes), emits nodes through ``graph`` and returns
+the output name(s). Ops that are deliberately not exportable are listed in ``NOT_EXPORTABLE``
+with the reason; a test checks every public op is in one of the two.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ember.onnx._trace import OnnxExporterError
+from ember.tensor import Tensor
+
+Converter = Callable[[Any, dict[str, Any], Any], Any]
+OPS: dict[str, Converter] = {}
+
+NOT_EXPORTABLE = {
+    # training losses: an exported model is for inference
+    "binary_cross_entropy": "a loss", "binary_cross_entropy_with_logits": "a loss",
+    "cross_entropy": "a loss", "nll_loss": "a loss", "mse_loss": "a loss", "l1_loss": "a loss",
+    "smooth_l1_loss": "a loss", "huber_loss": "a loss",
+    # data-dependent results or in-place writes the tracer cannot follow yet
+    "getitem": "indexing", "setitem": "indexing", "gather": "indexing", "argsort": "sorting",
+    "sort": "sorting", "topk": "sorting", "median": "sorting", "mode": "sorting",
+    "one_hot": "data-dependent width", "isclose": "tolerance test", "norm": "norms",
+    "prod": "products", "std": "statistics", "var": "statistics", "all": "boolean reductions",
+    "any": "boolean reductions", "tensordot": "contractions", "dot": "contractions",
+    "unbind": "tuple outputs", "repeat": "tiling", "remainder": "modulo",
+    "floor_divide": "integer division", "logical_and": "logic", "logical_or": "logic",
+    "logical_xor": "logic", "logical_not": "logic",
+}
+
+
+def register(*names: str) -> Callable[[Converter], Converter]:
+    def add(converter: Converter) -> Converter:
+        for name in names:
+            OPS[name] = converter
+        return converter
+
+    return add
+
+
+def _dim(dim: int, ndim: int) -> int:
+    return dim + ndim if dim < 0 else dim
+
+
+def _unary(op_type: str) -> Converter:
+    def convert(g: Any, a: dict[str, Any], out: Tensor) -> str:
+        return g.op(op_type, g.value(a["x"], out._data.dtype))
+
+    return convert
+
+
+for _name, _onnx in {"neg": "Neg", "abs": "Abs", "exp": "Exp", "log": "Log", "sqrt": "Sqrt",
+                     "sin": "Sin", "cos": "Cos", "floor": "Floor", "ceil": "Ceil",
+                     "round": "Round", "sign": "Sign", "sigmoid": "Sigmoid", "tanh": "Tanh",
+                     "relu": "Relu", "clone": "Identity"}.items():
+    OPS[_name] = _unary(_onnx)
+
+
+def _binary(op_type: str) -> Converter:
+    def convert(g: Any, a: dict[str, Any], out: Tensor) -> str:
+        dtype = out._data.dtype
+        return g.op(op_type, g.value(a["a"], dtype), g.value(a["b"], dtype))
+
+    return convert
+
+
+for _name, _onnx in {"add": "Add", "sub": "Sub", "mul": "Mul", "div": "Div", "pow": "Pow",
+                     "maximum": "Max", "minimum": "Min", "matmul": "MatMul", "mm": "MatMul",
+                     "bmm": "MatMul"}.items():
+    OPS[_name] = _binary(_onnx)
+
+
+def _comparison(op_type: str, negate: bool = False) -> Converter:
+    def convert(g: Any, a: dict[str, Any], out: Tensor) -> str:
+        tensors = [v._data.dtype for v in (a["a"], a["b"]) if isinstance(v, Tensor)]
+        dtype = np.result_type(*tensors)
+        result = g.op(op_type, g.value(a["a"], dtype), g.value(a["b"], dtype))
+        return g.op("Not", result) if negate else result
+
+    return convert
+
+
+OPS.update(eq=_comparison("Equal"), ne=_comparison("Equal", negate=True),
+           lt=_comparison("Less"), le=_comparison("LessOrEqual"), gt=_comparison("Greater"),
+           ge=_comparison("GreaterOrEqual"))
+
+
+@register("log1p")
+def _log1p(g: Any, a: dict[str, Any], out: Tensor) -> str:
+    dtype = out._data.dtype
+    return g.op("Log", g.op("Add", g.value(a["x"], dtype), g.value(1.0, dtype)))
+
+
+@register("leaky_relu")
+def _leaky_relu(g: Any, a: dict[str, Any], out: Tensor) -> str:
+    return g.op("LeakyRelu", g.value(a["x"]), alpha=float(a["negative_slope"]))
+
+
+@register("elu")
+def _elu(g: Any, a: dict[str, Any], out: Tensor) -> str:
+    return g.op("Elu", g.value(a["x"]), alpha=float(a["alpha"]))
+
+
+@register("relu6")
+def _relu6(g: Any, a: dict[str, Any], out: Tensor) -> str:
+    dtype = out._data.dtype
+    return g.op("Clip", g.value(a["x"]), g.value(0.0, dtype), g.value(6.0, dtype))
+
+
+@register("clamp", "clip")
+def _clamp(g: Any, a: dict[str, Any], out: Tensor) -> str:
+    dtype = out._data.dtype
+    result = g.value(a["x"], dtype)
+    if isinstance(a["min"], Tensor) or isinstance(a["max"], Tensor):
+        if a["min"] is not None:
+            result = g.op("Max", result, g.value(a["min"], dtype))
+        if a["max"] is not None:
+            result = g.op("Min", result, g.value(a["max"], dtype))
+        return result
+    low = "" if a["min"] is None else g.value(a["min"], dtype)
+    high = "" if a["max"] is None else g.value(a["max"], dtype)
+    return g.op("Clip", result, low, high)
+
+
+@register("silu")
+def _silu(g: Any, a: dict[str, Any], out: Tensor) -> str:
+    x = g.value(a["x"])
+    return g.op("Mul", x, g.op("Sigmoid", x))
+
+
+@register("gelu")
+def _gelu(g: Any, a: dict[str, Any], out: Tensor) -> str:
+    x, dtype, approximate = g.value(a["x"]), out._data.dtype, a["approximate"]
+    if g.opset >= 20:
+        return g.op("Gelu", x, approximate=approximate)
+    if approximate == "tanh":  # 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
+        cube = g.op("Mul", g.op("Mul", x, x), x)
+        inner = g.op("Add", x, g.op("Mul", cube, g.value(0.044715, dtype)))
+        inner = g.op("Mul", inner, g.value(math.sqrt(2.0 / math.pi), dtype))
+        gate = g.op("Add", g.op("Tanh", inner), g.value(1.0, dtype))
+    else:  # 0.5 x (1 + erf(x / sqrt 2))
+        gate = g.op("Add", g.op("Erf", g.op("Mul", x, g.value(1 / math.sqrt(2.0), dtype))),
+                    g.value(1.0, dtype))
+    return g.op("Mul", g.op("Mul", x, gate), g.value(0.5, dtype))
+
+
+@register("softplus")
+def _softplus(g: Any, a: dict[str, Any], out: Tensor) -> str:
+    x, dtype = g.value(a["x"]), out._data.dtype
+    scaled = g.op("Mul", x, g.value(a["beta"], dtype))
+    soft = g.op("Div", g.op("Softplus", scaled), g.value(a["beta"], dtype))
+    # above the threshold PyTorch returns x itself (linear), as ember does
+    return g.op("Where", g.op("Greater", scaled, g.value(a["threshold"], dtype)), x, soft)
+
+
+def _softmax_dim(a: dict[str, Any], ndim: int) -> int:
+    dim = a.get("dim")
+    if dim is None:
+        dim = a.get("axis")
+    if dim is None:  # PyTorch's implicit choice for legacy calls
+        dim = 0 if ndim in (0, 1, 3) else 1
+    return _dim(int(dim), ndim)
+
+
+@register("softmax")
+def _softmax(g: Any, a: dict[str, Any], out: Tensor) -> str:
+    return g.op("Softmax", g.value(a["x"], out._data.dtype), axis=_softmax_dim(a, out.ndim))
+
+
+@register("log_softmax")
+def _log_softmax(g: Any, a: dict[str, Any], out: Tensor) -> str:
+    return g.op("LogSoftmax", g.value(a["x"], out._data.dtype), axis=_softmax_dim(a, out.ndim))
+
+
+@register("logsumexp")
+def _logsumexp(g: Any, a: dict[str, Any], out: Tensor) -> str:
+    return _reduce(g, "ReduceLogSumExp", a, out)
+
+
+@register("linear")
+def _linear(g: Any, a: dict[str, Any], out: Tensor) -> str:
+    x, weight, bias = a["x"], a["weight"], a["bias"]
+    dtype = out._data.dtype
+    if x.ndim == 2:
+        inputs = [g.value(x, dtype), g.value(weight, dtype)]
+        if bias is not None:
+            inputs.append(g.value(bias, dtype))
+        return g.op("Gemm", *inputs, transB=1)
+    result = g.op("MatMul", g.value(x, dtype), g.op("Transpose", g.value(weight, dtype)))
+    return result if bias is None else g.op("Add", result, g.value(bias, dtype))
+
+
+@register("conv2d")
+def _conv2d(g: Any, a: dict[str, Any], out: Tensor) -> str:
+    from ember.nn.functional.conv import conv_padding, pair
+
+    x, weight = a["input"], a["weight"]
+    if x.ndim != 4:
+        raise OnnxExporterError("ONNX export: conv2d needs a batched (N, C, H, W) input")
+    kernel = tuple(weight.shape[2:])
+    stride, dilation = pair(a["stride"], "stride"), pair(a["dilation"], "dilation")
+    top, bottom, left, right = conv_padding(a["padding"], kernel, dilation, stride)
+    inputs = [g.value(x), g.value(weight)]
+    if a["bias"] is not None:
+        inputs.append(g.value(a["bias"]))
+    return g.op("Conv", *inputs, kernel_shape=list(kernel), strides=list(stride),
+                dilations=list(dilation), pads=[top, left, bottom, right], group=int(a["groups"]))
+
+
+def _pool_arguments(a: dict[str, Any]) -> dict[str, Any]:
+    from ember.nn.functional.conv import pair
+
+    kernel = pair(a["kernel_size"], "kernel_size")
+    stride = kernel if a["stride"] in (None, [], ()) else pair(a["stride"], "stride")
+    ph, pw = pair(a["padding"], "padding")
+    return {"kernel_shape": list(kernel), "strides": list(stride), "pads": [ph, pw, ph, pw],
+            "ceil_mode": int(bool(a["ceil_mode"]))}
+
+
+@register("max_pool2d")
+def _max_pool2d(g: Any, a: dict[str, Any], out: Tensor) -> str:
+    from ember.nn.functional.conv import pair
+
+    if a["return_indices"]:
+        raise OnnxExporterError("ONNX export: max_pool2d(return_indices=True) is not exported")
+    return g.op("MaxPool", g.value(a["input"]), dilations=list(pair(a["dilation"], "dilation")),
+                **_pool_arguments(a))
+
+
+@register("avg_pool2d")
+def _avg_pool2d(g: Any, a: dict[str, Any], out: Tensor) -> str:
+    if a["divisor_override"] is not None:
+        raise OnnxExporterError("ONNX export: avg_pool2d(divisor_override=...) has no ONNX "
+                                "equivalent")
+    return g.op("AveragePool", g.value(a["input"]),
+                count_include_pad=int(bool(a["count_include_pad"])), **_pool_arguments(a))
+
+
+@register("adaptive_avg_pool2d")
+def _adaptive_avg_pool2d(g: Any, a: dict[str, Any], out: Tensor) -> str:
+    x = a["input"]
+    height, width = x.shape[-2:]
+    out_h, out_w = out.shape[-2:]
+    if (out_h, out_w) == (1, 1):
+        return g.op("GlobalAveragePool", g.value(x))
+    if height % out_h or width % out_w:
+        raise OnnxExporterError(f"ONNX export: adaptive_avg_pool2d from {height}x{width} to "
+                                f"{out_h}x{out_w} has uneven windows, which ONNX cannot express")
+    kernel = [height // out_h, width // out_w]
+    return g.op("AveragePool", g.value(x), kernel_shape=kernel, strides=kernel)
+
+
+@register("batch_norm")
+def _batch_norm(g: Any, a: dict[str, Any], out: Tensor) -> str:
+    x = a["input"]
+    if a["training"] or a["running_mean"] is None:
+        raise OnnxExporterError("ONNX export: batch_norm must use running statistics (call "
+                                "model.eval(); track_running_stats=True)")
+    channels, dtype = x.shape[1], out._data.dtype
+    weight = a["weight"] if a["weight"] is not None else np.ones(channels, dtype)
+    bias = a["bias"] if a["bias"] is not None else np.zeros(channels, dtype)
+    return g.op("BatchNormalization", g.value(x), g.value(weight, dtype), g.value(bias, dtype),
+                g.value(a["running_mean"], dtype), g.value(a["running_var"], dtype),
+                epsilon=float(a["eps"]))
+
+
+@register("dropout")
+def _dropout(g: Any, a: dict[str, Any], out: Tensor) -> str:
+    if a["training"] and a["p"] > 0:
+        raise OnnxExporterError("ONNX export: dropout in training mode (call model.eval())")
+    return g.op("Identity", g.value(a["x"]))
+
+
+@register("embedding")
+def _embedding(g: Any, a: dict[str, Any], out: Tensor) -> str:
+    if a["max_norm"] is not None:
+        raise OnnxExporterError("ONNX export: embedding(max_norm=...) rewrites weights while "
+                                "running, which an ONNX graph cannot")
+    return g.op("Gather", g.value(a["weight"]), g.value(a["input"], np.int64), axis=0)
+
+
+def _reshape_to(g: Any, x: Tensor, out: Tensor) -> str:
+    """Reshape ``x`` to ``out``'s shape, keeping a dynamic batch axis symbolic."""
+    name = g.value(x)
+    if g.is_batched(x) and out.ndim >= 1:
+        if out.shape[0] == x.shape[0]:
+            shape = [0, *out.shape[1:]]  # 0: copy the input's (batch) size
+        else:
+            shape = [-1, *out.shape[1:]]  # the batch merged into axis 0
+        result = g.op("Reshape", name, g.ints(shape))
+        g.set_batched(result, out.shape[0] == x.shape[0])
+        return result
+    return g.op("Reshape", name, g.ints(out.shape))
+
+
+@register("reshape", "view", "flatten")
+def _reshape(g: Any, a: dict[str, Any], out: Tensor) -> str:
+    return _reshape_to(g, a["x"], out)
+
+
+@register("squeeze", "unsqueeze")
+def _squeeze(g: Any, a: dict[str, Any], out: Tensor) -> str:
+    return _reshape_to(g, a["x"], out)
+
+
+@register("permute", "transpose")
+def _permute(g: Any, a: dict[str, Any], out: Tensor) -> str:
+    x = a["x"]
+    if "dims" in a:
+        dims = a["dims"][0] if len(a["dims"]) == 1 and not isinstance(a["dims"][0], int) \
+            else a["dims"]
+        perm = [_dim(int(d), x.ndim) for d in dims]
+    else:
+        perm = list(range(x.ndim))
+        d0, d1 = _dim(int(a["dim0"]), x.ndim), _dim(int(a["dim1"]), x.ndim)
+        perm[d0], perm[d1] = perm[d1], perm[d0]
+    result = g.op("Transpose", g.value(x), perm=perm)
+    g.set_batched(result, g.is_batched(x) and perm[0] == 0)
+    return result
+
+
+@register("cat", "concat", "concatenate")
+def _cat(g: Any, a: dict[str, Any], out: Tensor) -> str:
+    dim = a.get("dim", 0) if a.get("axis") is None else a["axis"]
+    dtype = out._data.dtype
+    parts = [g.value(t, dtype) for t in a["tensors"] if t.numel() or t.ndim > 1]
+    return g.op("Concat", *parts, axis=_dim(int(dim), out.ndim))
+
+
+@register("stack")
+def _stack(g: Any, a: dict[str, Any], out: Tensor) -> str:
+    dim = _dim(int(a.get("dim", 0)), out.ndim)
+    dtype = out._data.dtype
+    parts = [g.op("Unsqueeze", g.value(t, dtype), g.ints([dim])) for t in a["tensors"]]
+    result = g.op("Concat", *parts, axis=dim)
+    g.set_batched(result, dim != 0 and any(g.is_batched(t) for t in a["tensors"]))
+    return result
+
+
+def _axes(dim: Any, ndim: int) -> list[int]:
+    if dim is None:
+        return list(range(ndim))
+    dims = [dim] if isinstance(dim, int) else list(dim)
+    return sorted(_dim(int(d), ndim) for d in dims)
+
+
+def _reduce(g: Any, op_type: str, a: dict[str, Any], out: Tensor) -> str:
+    x = a["x"]
+    axes = _axes(a.get("dim"), x.ndim)
+    keepdims = int(bool(a.get("keepdim", False)))
+    name = g.value(x, out._data.dtype)
+    if op_type == "ReduceSum" or g.opset >= 18:
+        result = g.op(op_type, name, g.ints(axes), keepdims=keepdims)
+    else:
+        result = g.op(op_type, name, axes=axes, keepdims=keepdims)
+    g.set_batched(result, g.is_batched(x) and 0 not in axes)
+    return result
+
+
+OPS.update(sum=lambda g, a, out: _reduce(g, "ReduceSum", a, out),
+           mean=lambda g, a, out: _reduce(g, "ReduceMean", a, out),
+           amax=lambda g, a, out: _reduce(g, "ReduceMax", a, out),
+           amin=lambda g, a, out: _reduce(g, "ReduceMin", a, out))
+
+
+def _max_min(op_type: str) -> Converter:
+    def convert(g: Any, a: dict[str, Any], out: Any) -> str:
+        if isinstance(out, tuple) or a.get("dim") is not None:
+            raise OnnxExporterError("ONNX export: max/min along a dim (values and indices) is "
+                                    "not exported; use amax/amin")
+        return _reduce(g, op_type, a, out)
+
+    return convert
+
+
+def _arg_extreme(op_type: str) -> Converter:
+    def convert(g: Any, a: dict[str, Any], out: Tensor) -> str:
+        x = a["x"]
+        if a.get("dim") is None:
+            raise OnnxExporterError(f"ONNX export: {op_type} needs a dim")
+        result = g.op(op_type, g.value(x), axis=_dim(int(a["dim"]), x.ndim),
+                      keepdims=int(bool(a.get("keepdim"))))
+        g.set_batched(result, g.is_batched(x) and _dim(int(a["dim"]), x.ndim) != 0)
+        return result
+
+    return convert
+
+
+OPS.update(max=_max_min("ReduceMax"), min=_max_min("ReduceMin"),
+           argmax=_arg_extreme("ArgMax"), argmin=_arg_extreme("ArgMin"))
+
+
+@register("pad")
+def _pad(g: Any, a: dict[str, Any], out: Tensor) -> str:
+    x, pad = a["x"], list(a["pad"])
+    if a["mode"] != "constant":
+        raise OnnxExporterError(f"ONNX export: pad mode {a['mode']!r} is not exported")
+    begins, ends = [0] * x.ndim, [0] * x.ndim
+    for i in range(len(pad) // 2):  # pairs from the last dim backwards
+        begins[x.ndim - 1 - i], ends[x.ndim - 1 - i] = pad[2 * i], pad[2 * i + 1]
+    value = 0.0 if a["value"] is None else a["value"]
+    return g.op("Pad", g.value(x), g.ints(begins + ends), g.value(value, out._data.dtype),
+                mode="constant")
+
+
+@register("cast")
+def _cast(g: Any, a: dict[str, Any], out: Tensor) -> str:
+    return g.cast(g.value(a["x"]), out._data.dtype)
+
+
+@register("where")
+def _where(g: Any, a: dict[str, Any], out: Tensor) -> str:
+    dtype = out._data.dtype
+    return g.op("Where", g.value(a["condition"], np.bool_), g.value(a["a"], dtype),
+                g.value(a["b"], dtype))
+
+
+@register("masked_fill")
+def _masked_fill(g: Any, a: dict[str, Any], out: Tensor) -> str:
+    dtype = out._data.dtype
+    return g.op("Where", g.value(a["mask"], np.bool_), g.value(a["value"], dtype),
+                g.value(a["x"], dtype))
+
+
+@register("inplace")
+def _inplace(g: Any, a: dict[str, Any], out: Tensor) -> str:
+    operations = {"add": "Add", "sub": "Sub", "mul": "Mul", "div": "Div"}
+    if a["op"] not in operations:
+        raise OnnxExporterError(f"ONNX export: the in-place op {a['op']!r} is not exported")
+    dtype = out._data.dtype
+    return g.op(operations[a["op"]], g.value(a["x"], dtype), g.value(a["other"], dtype))
+
+
+@register("expand", "broadcast_to")
+def _expand(g: Any, a: dict[str, Any], out: Tensor) -> str:
+    x = a["x"]
+    if g.is_batched(x):
+        shape = [1 if i == 0 else s for i, s in enumerate(out.shape)]  # 1 keeps x's batch
+        return g.op("Expand", g.value(x), g.ints(shape))
+    return g.op("Expand", g.value(x), g.ints(out.shape))
+
+
+@register("split", "chunk")
+def _split(g: Any, a: dict[str, Any], out: tuple) -> list[str]:
+    dim = _dim(int(a.get("dim", 0)), a["x"].ndim)
+    sizes = [t.shape[dim] for t in out]
+    names = g.op("Split", g.value(a["x"]), g.ints(sizes), axis=dim, outputs=len(out))
+    return names if isinstance(names, list) else [names]
