@@ -51,10 +51,20 @@ class Node:
     ) -> None:
         self._name = name
         self.inputs = inputs
-        self.edges = tuple([edge_of(t) for t in inputs])
+        edges = []
+        for t in inputs:  # edge_of, inlined: this runs for every recorded op
+            if not t._requires_grad:
+                edges.append(None)
+            else:
+                if t._base is not None:
+                    edge_of(t)
+                edges.append(t._node if t._node is not None else t)
+        self.edges = tuple(edges)
         self.backward_fn: BackwardFn | None = backward_fn
         if saved is None:
             tensors: Iterable[Tensor] = inputs
+        elif saved == ():
+            tensors = ()
         elif callable(saved):
             tensors = saved(inputs)
         else:
@@ -105,6 +115,10 @@ class _AccumulateGrad:
 
 def _modified_error(dtype: Any, shape: tuple[int, ...], now: int, expected: int,
                     which: str) -> RuntimeError:
+    if isinstance(dtype, np.dtype):
+        from ember import dtypes
+
+        dtype = dtypes.from_numpy_dtype(dtype)
     return RuntimeError(
         "one of the variables needed for gradient computation has been modified by an inplace "
         f"operation: [{dtype} {list(shape)}]{which} is at version {now}; expected version "
@@ -184,7 +198,7 @@ def run_backward(root: Tensor, seed: np.ndarray, retain_graph: bool = False,
                 "values were freed by the first backward(). Pass retain_graph=True to the first "
                 "backward() if you need to call it twice."
             )
-        node.check_versions(grad.shape, _dtype_name(grad.dtype))
+        node.check_versions(grad.shape, grad.dtype)
         input_grads = backward_fn(grad)
         if not retain_graph:
             node.backward_fn = None
@@ -216,12 +230,6 @@ def run_backward(root: Tensor, seed: np.ndarray, retain_graph: bool = False,
     for leaf, grad in leaf_grads.values():
         _accumulate_into_grad(leaf, grad, handed)
     return None
-
-
-def _dtype_name(dtype: np.dtype) -> str:
-    from ember import dtypes
-
-    return str(dtypes.from_numpy_dtype(dtype))
 
 
 def _accumulate_into_grad(tensor: Tensor, grad: np.ndarray, handed: set[int]) -> None:
