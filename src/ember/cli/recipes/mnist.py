@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import ember.nn.functional as F
 from ember.cli.data import Source, Split, mnist_split
 from ember.cli.preprocess import image_spec
 from ember.cli.recipes.base import Recipe, keras_trainer
@@ -61,12 +62,6 @@ def build_torch_mlp(arch: dict[str, Any]) -> Any:
     return nn.Sequential(*layers)
 
 
-def _cross_entropy(out: Any, target: Any) -> Any:
-    import ember.nn.functional as F
-
-    return F.cross_entropy(out, target)
-
-
 MNIST_TORCH = Recipe(
     name="mnist-torch",
     family="torch",
@@ -77,7 +72,7 @@ MNIST_TORCH = Recipe(
     preprocessing=_normalised("flat"),
     architecture={"inputs": 784, "hidden": [128, 256], "classes": 10},
     build=build_torch_mlp,
-    train=torch_trainer(_cross_entropy, dataloader=True),
+    train=torch_trainer(F.cross_entropy, dataloader=True),
     output="logits",
     epochs=5,
     batch_size=64,
@@ -90,7 +85,6 @@ MNIST_TORCH = Recipe(
 def build_mnist_cnn(arch: dict[str, Any]) -> Any:
     """PyTorch's MNIST example network; ``forward`` returns log-probabilities."""
     import ember
-    import ember.nn.functional as F
     from ember import nn
 
     class Net(nn.Module):
@@ -120,12 +114,6 @@ def _step_lr(optimizer: Any, epochs: int) -> Any:
     return StepLR(optimizer, step_size=1, gamma=0.7)
 
 
-def _nll(out: Any, target: Any) -> Any:
-    import ember.nn.functional as F
-
-    return F.nll_loss(out, target)
-
-
 MNIST_CNN = Recipe(
     name="mnist-cnn",
     family="torch",
@@ -136,7 +124,7 @@ MNIST_CNN = Recipe(
     preprocessing=_normalised("nchw"),
     architecture={"hidden": 128, "classes": 10, "dropout1": 0.25, "dropout2": 0.5},
     build=build_mnist_cnn,
-    train=torch_trainer(_nll, schedule=_step_lr),
+    train=torch_trainer(F.nll_loss, schedule=_step_lr),
     output="log_probs",
     epochs=5,
     batch_size=64,
