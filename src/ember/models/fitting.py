@@ -38,11 +38,26 @@ def as_array(value: Any, name: str, who: str) -> np.ndarray:
         raise TypeError(f"{who}: {name} must be array-like, got {type(value).__name__}") from exc
 
 
+def _numbers(value: Any, name: str, who: str) -> np.ndarray:
+    """``value`` as an array of numbers, or a ``TypeError`` naming its dtype."""
+    array = as_array(value, name, who)
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"{who}: {name} must hold numbers, got dtype {array.dtype}")
+    return array
+
+
+def _finite_float64(array: np.ndarray, name: str, who: str) -> np.ndarray:
+    """``array`` as float64, or a ``ValueError`` counting its NaN and infinite values."""
+    array = array.astype(np.float64)
+    if not np.isfinite(array).all():
+        bad = int((~np.isfinite(array)).sum())
+        raise ValueError(f"{who}: {name} contains {bad} NaN or infinite value(s)")
+    return array
+
+
 def check_features(x: Any, who: str, in_features: int | None) -> np.ndarray:
     """``x`` as a float64 ``(N, F)`` array; a 1-D ``x`` is N samples of one feature."""
-    array = as_array(x, "x", who)
-    if array.dtype.kind not in "biuf":
-        raise TypeError(f"{who}: x must hold numbers, got dtype {array.dtype}")
+    array = _numbers(x, "x", who)
     if array.ndim == 1:
         array = array[:, None]
     if array.ndim != 2:
@@ -52,28 +67,18 @@ def check_features(x: Any, who: str, in_features: int | None) -> np.ndarray:
     if in_features is not None and array.shape[1] != in_features:
         raise ValueError(f"{who}: x has {array.shape[1]} feature(s) per sample, but the model "
                          f"takes {in_features} (x shape {array.shape})")
-    array = array.astype(np.float64)
-    if not np.isfinite(array).all():
-        bad = int((~np.isfinite(array)).sum())
-        raise ValueError(f"{who}: x contains {bad} NaN or infinite value(s)")
-    return array
+    return _finite_float64(array, "x", who)
 
 
 def check_targets(y: Any, n: int, who: str) -> np.ndarray:
     """Regression targets as float64 ``(N,)`` or ``(N, outputs)``; lengths and NaN checked."""
-    array = as_array(y, "y", who)
-    if array.dtype.kind not in "biuf":
-        raise TypeError(f"{who}: y must hold numbers, got dtype {array.dtype}")
+    array = _numbers(y, "y", who)
     if array.ndim not in (1, 2):
         raise ValueError(f"{who}: y must be (N,) or (N, outputs), got shape {array.shape}")
     if array.shape[0] != n:
         raise ValueError(f"{who}: x has {n} samples but y has {array.shape[0]} "
                          f"(y shape {array.shape})")
-    array = array.astype(np.float64)
-    if not np.isfinite(array).all():
-        bad = int((~np.isfinite(array)).sum())
-        raise ValueError(f"{who}: y contains {bad} NaN or infinite value(s)")
-    return array
+    return _finite_float64(array, "y", who)
 
 
 def check_labels(y: Any, n: int, n_classes: int, who: str) -> np.ndarray:
