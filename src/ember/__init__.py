@@ -37,6 +37,7 @@ from ember.creation import (
     zeros,
     zeros_like,
 )
+from ember.devices import device
 from ember.dtypes import (
     bool_,
     double,
@@ -96,9 +97,11 @@ from ember.ops import (
     max,
     maximum,
     mean,
+    median,
     min,
     minimum,
     mm,
+    mode,
     mul,
     ne,
     neg,
@@ -153,7 +156,7 @@ tune_malloc()  # reuse freed activation and gradient buffers: see ember/_allocat
 # (``ember.keras``, ``ember.datasets``, ``ember.models``) load on first use instead.
 from ember import nn  # noqa: E402
 
-_LAZY_SUBMODULES = ("keras", "datasets", "models", "cli", "distributed", "onnx")
+_LAZY_SUBMODULES = ("keras", "datasets", "models", "cli", "distributed", "onnx", "vision")
 
 
 def __getattr__(name: str) -> object:

@@ -12,12 +12,12 @@ import ember.nn.functional as F
 def test_broadcast_mismatch_names_the_op_and_both_shapes(op: str) -> None:
     a, b = ember.ones(2, 3), ember.ones(3, 2)
     pattern = rf"{op}: shapes \(2, 3\) and \(3, 2\) cannot be broadcast"
-    with pytest.raises(ValueError, match=pattern):
+    with pytest.raises(RuntimeError, match=pattern):  # PyTorch raises RuntimeError
         getattr(ember, op)(a, b) if op != "pow" else a**b
 
 
 def test_operator_broadcast_mismatch() -> None:
-    with pytest.raises(ValueError, match=r"add: shapes \(2, 3\) and \(4,\)"):
+    with pytest.raises(RuntimeError, match=r"add: shapes \(2, 3\) and \(4,\)"):
         ember.ones(2, 3) + ember.ones(4)
 
 
@@ -32,22 +32,22 @@ def test_where_mismatch_names_all_three_shapes() -> None:
 )
 def test_matmul_mismatch_names_both_shapes(a_shape, b_shape) -> None:
     pattern = rf"matmul: shapes \({a_shape[0]},.*\) and \({b_shape[0]},.*\) cannot be multiplied"
-    with pytest.raises(ValueError, match=pattern):
+    with pytest.raises(RuntimeError, match=pattern):
         ember.ones(*a_shape) @ ember.ones(*b_shape)
 
 
 def test_matmul_of_a_0d_tensor() -> None:
-    with pytest.raises(ValueError, match=r"matmul: both operands need at least 1 dim"):
+    with pytest.raises(RuntimeError, match=r"matmul: both operands need at least 1 dim"):
         ember.matmul(ember.tensor(2.0), ember.ones(2))
 
 
 def test_dot_and_linear_shape_errors() -> None:
-    with pytest.raises(ValueError, match=r"dot: expects two 1-D tensors, got shapes \(2, 2\)"):
+    with pytest.raises(RuntimeError, match=r"dot: expects two 1-D tensors, got shapes \(2, 2\)"):
         ember.dot(ember.ones(2, 2), ember.ones(2))
-    with pytest.raises(ValueError, match=r"linear: input of shape \(2, 3\).*weight of shape "
-                                         r"\(4, 2\)"):
+    with pytest.raises(RuntimeError, match=r"linear: input of shape \(2, 3\).*weight of shape "
+                                           r"\(4, 2\)"):
         F.linear(ember.ones(2, 3), ember.ones(4, 2))
-    with pytest.raises(ValueError, match=r"tensordot: dim"):
+    with pytest.raises(RuntimeError, match=r"tensordot: dim"):
         ember.tensordot(ember.ones(2, 3), ember.ones(4, 2), dims=1)
 
 
@@ -113,26 +113,26 @@ def test_binary_cross_entropy_needs_probabilities() -> None:
 @pytest.mark.parametrize(
     "action,error,pattern",
     [
-        (lambda: ember.ones(2, 3).reshape(4), ValueError, r"reshape: shape \[4\] is invalid for "
+        (lambda: ember.ones(2, 3).reshape(4), RuntimeError, r"reshape: shape \[4\] is invalid for "
                                                           r"a tensor of shape \[2, 3\]"),
         (lambda: ember.ones(2, 3)[3], IndexError, r"index 3 is invalid for a tensor of shape"),
         (lambda: ember.ones(2, 3).sum(dim=2), IndexError, r"sum: dimension 2 is out of range"),
         (lambda: ember.ones(2, 3).softmax(dim=-3), IndexError, r"softmax: dimension -3"),
-        (lambda: ember.cat([ember.ones(2, 3), ember.ones(3, 2)]), ValueError,
+        (lambda: ember.cat([ember.ones(2, 3), ember.ones(3, 2)]), RuntimeError,
          r"cat: tensors must have the same shape except in dim 0; got \[2, 3\], \[3, 2\]"),
         (lambda: ember.cat([]), ValueError, r"cat: expected a non-empty sequence"),
-        (lambda: ember.stack([ember.ones(2), ember.ones(3)]), ValueError,
+        (lambda: ember.stack([ember.ones(2), ember.ones(3)]), RuntimeError,
          r"stack: all tensors must have the same shape"),
-        (lambda: ember.ones(2, 3).expand(4, 3), ValueError, r"expand: can't expand shape"),
-        (lambda: ember.ones(2, 3).permute(0, 0), ValueError, r"not a permutation"),
-        (lambda: ember.ones(2, 3).repeat(2), ValueError, r"repeat: needs at least 2"),
-        (lambda: ember.ones(4).split([1, 2]), ValueError, r"don't add up to the dim's size 4"),
-        (lambda: ember.ones(3).topk(5), ValueError, r"topk: k=5 is out of range"),
+        (lambda: ember.ones(2, 3).expand(4, 3), RuntimeError, r"expand: can't expand shape"),
+        (lambda: ember.ones(2, 3).permute(0, 0), RuntimeError, r"not a permutation"),
+        (lambda: ember.ones(2, 3).repeat(2), RuntimeError, r"repeat: needs at least 2"),
+        (lambda: ember.ones(4).split([1, 2]), RuntimeError, r"don't add up to the dim's size 4"),
+        (lambda: ember.ones(3).topk(5), RuntimeError, r"topk: k=5 is out of range"),
         (lambda: ember.ones(2).gather(0, ember.tensor([0.5])), TypeError,
          r"gather: index must be an integer tensor"),
         (lambda: F.pad(ember.ones(2, 3), (1, 1), mode="bogus"), NotImplementedError,
          r"pad: mode must be .*got 'bogus'"),
-        (lambda: F.pad(ember.ones(3), (1, 1, 1, 1)), ValueError, r"pad: expected pairs"),
+        (lambda: F.pad(ember.ones(3), (1, 1, 1, 1)), RuntimeError, r"pad: expected pairs"),
         (lambda: ember.ones(0).max(), RuntimeError, r"max\(\): expected a non-empty tensor"),
         (lambda: ember.tensor(["a"]), TypeError, r"can't make a tensor from data"),
         (lambda: ember.ones(2).clamp(), ValueError, r"clamp: at least one of min and max"),
@@ -141,7 +141,7 @@ def test_binary_cross_entropy_needs_probabilities() -> None:
          r"one_hot: class indices must be in \[0, 3\)"),
         (lambda: F.one_hot(ember.tensor([0.0]), 3), TypeError, r"one_hot: expects integer"),
         (lambda: F.dropout(ember.ones(2), p=1.5), ValueError, r"dropout: probability"),
-        (lambda: F.gelu(ember.ones(2), approximate="fast"), ValueError, r"gelu: approximate"),
+        (lambda: F.gelu(ember.ones(2), approximate="fast"), RuntimeError, r"gelu: approximate"),
         (lambda: ember.ones(2).to("float128x"), TypeError, r"unknown dtype"),
         (lambda: ember.ones(2).sum(bad=1), TypeError, r"unexpected keyword arguments \['bad'\]"),
     ],

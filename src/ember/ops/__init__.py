@@ -54,7 +54,6 @@ from ember.ops.reduce import (
     any,
     argmax,
     argmin,
-    argsort,
     log_softmax,
     logsumexp,
     max,
@@ -63,10 +62,8 @@ from ember.ops.reduce import (
     norm,
     prod,
     softmax,
-    sort,
     std,
     sum,
-    topk,
     var,
 )
 from ember.ops.shape import (
@@ -89,6 +86,7 @@ from ember.ops.shape import (
     unsqueeze,
     view,
 )
+from ember.ops.sorting import argsort, median, mode, sort, topk
 from ember.random import normal_array as random_normal
 from ember.random import uniform_array as random_uniform
 

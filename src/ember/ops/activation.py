@@ -127,5 +127,5 @@ def gelu(x: Tensor, approximate: str = "none") -> Tensor:
             return (g * (cdf + data * pdf),)
 
     else:
-        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+        raise RuntimeError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
     return Tensor._op(out.astype(data.dtype, copy=False), (x,), backward, "GeluBackward")

@@ -14,8 +14,8 @@ from ember.ops._util import as_tensor, each_for_the_other, float_operand, operan
 from ember.tensor import Tensor
 
 
-def _broadcast_error(name: str, a: Tensor, b: Tensor) -> ValueError:
-    return ValueError(
+def _broadcast_error(name: str, a: Tensor, b: Tensor) -> RuntimeError:
+    return RuntimeError(
         f"{name}: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be broadcast together "
         "(trailing dims must be equal or 1)"
     )

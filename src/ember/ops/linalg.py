@@ -11,10 +11,10 @@ from ember.ops._util import each_for_the_other, operands, unbroadcast
 from ember.tensor import Tensor
 
 
-def _matmul_error(a: np.ndarray, b: np.ndarray) -> ValueError:
+def _matmul_error(a: np.ndarray, b: np.ndarray) -> RuntimeError:
     inner_a = a.shape[-1] if a.ndim else None
     inner_b = b.shape[-2] if b.ndim > 1 else (b.shape[0] if b.ndim else None)
-    return ValueError(
+    return RuntimeError(
         f"matmul: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be multiplied "
         f"({inner_a} != {inner_b}, or the batch dims don't broadcast)"
     )
@@ -25,8 +25,8 @@ def matmul(a: Any, b: Any) -> Tensor:
     a, b = operands(a, b)
     a_data, b_data = a._data, b._data
     if a_data.ndim == 0 or b_data.ndim == 0:
-        raise ValueError(f"matmul: both operands need at least 1 dim, got shapes "
-                         f"{tuple(a_data.shape)} and {tuple(b_data.shape)}")
+        raise RuntimeError(f"matmul: both operands need at least 1 dim, got shapes "
+                           f"{tuple(a_data.shape)} and {tuple(b_data.shape)}")
     try:
         out = np.matmul(a_data, b_data)
     except ValueError:
@@ -52,13 +52,26 @@ def matmul(a: Any, b: Any) -> Tensor:
     return Tensor._op(out, (a, b), backward, "MmBackward", saved=each_for_the_other)
 
 
-mm = bmm = matmul
+def mm(a: Tensor, b: Tensor) -> Tensor:
+    """Product of two 2-D matrices (``matmul`` without its broadcasting)."""
+    if a.ndim != 2 or b.ndim != 2:
+        raise RuntimeError(f"mm: expects two 2-D tensors, got shapes {tuple(a.shape)} and "
+                           f"{tuple(b.shape)}")
+    return matmul(a, b)
+
+
+def bmm(a: Tensor, b: Tensor) -> Tensor:
+    """Batched product of (B, n, m) and (B, m, p) tensors, with equal batch sizes."""
+    if a.ndim != 3 or b.ndim != 3 or a.shape[0] != b.shape[0]:
+        raise RuntimeError(f"bmm: expects two 3-D tensors with the same batch size, got shapes "
+                           f"{tuple(a.shape)} and {tuple(b.shape)}")
+    return matmul(a, b)
 
 
 def dot(a: Tensor, b: Tensor) -> Tensor:
     if a.ndim != 1 or b.ndim != 1:
-        raise ValueError(f"dot: expects two 1-D tensors, got shapes {tuple(a.shape)} and "
-                         f"{tuple(b.shape)}")
+        raise RuntimeError(f"dot: expects two 1-D tensors, got shapes {tuple(a.shape)} and "
+                           f"{tuple(b.shape)}")
     return matmul(a, b)
 
 
@@ -72,12 +85,15 @@ def tensordot(a: Tensor, b: Tensor, dims: Any = 2) -> Tensor:
     else:
         axes_a, axes_b = ([d % a.ndim for d in _as_list(dims[0])],
                           [d % b.ndim for d in _as_list(dims[1])])
+    if len(axes_a) != len(axes_b):
+        raise RuntimeError(f"tensordot: both dim lists must have the same length, got {axes_a} "
+                           f"and {axes_b}")
     free_a = [d for d in range(a.ndim) if d not in axes_a]
     free_b = [d for d in range(b.ndim) if d not in axes_b]
     for da, db in zip(axes_a, axes_b):
         if a.shape[da] != b.shape[db]:
-            raise ValueError(f"tensordot: dim {da} of {tuple(a.shape)} and dim {db} of "
-                             f"{tuple(b.shape)} differ")
+            raise RuntimeError(f"tensordot: dim {da} of {tuple(a.shape)} and dim {db} of "
+                               f"{tuple(b.shape)} differ")
     inner = int(np.prod([a.shape[d] for d in axes_a], dtype=np.int64))
     left = reshape(permute(a, free_a + axes_a), (-1, inner))
     right = reshape(permute(b, axes_b + free_b), (inner, -1))
@@ -97,7 +113,7 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     x, weight = operands(x, weight)
     x_data, w_data = x._data, weight._data
     if w_data.ndim != 2 or x_data.ndim == 0 or x_data.shape[-1] != w_data.shape[1]:
-        raise ValueError(
+        raise RuntimeError(
             f"linear: input of shape {tuple(x_data.shape)} can't be multiplied by a weight of "
             f"shape {tuple(w_data.shape)} (expected input (..., {w_data.shape[-1]}))"
         )

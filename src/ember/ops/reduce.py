@@ -235,7 +235,7 @@ def logsumexp(x: Tensor, dim: Any = None, keepdim: bool = False, **kw: Any) -> T
 def _one_dim(dim: Any, kw: dict[str, Any], ndim: int, name: str) -> int:
     d = single_dim(dim, kw, ndim, name)
     keepdim_arg(False, kw, name)
-    return d
+    return d if ndim else None  # type: ignore[return-value]  # a 0-d tensor reduces whole
 
 
 def softmax(x: Tensor, dim: Any = None, **kw: Any) -> Tensor:
@@ -286,14 +286,18 @@ def norm(x: Tensor, p: Any = 2, dim: Any = None, keepdim: bool = False) -> Tenso
 # ---------------------------------------------------------------------- non-differentiable
 def _index_reduction(fn: Any, name: str) -> Any:
     def op(x: Tensor, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:
-        axis = kw.pop("axis", None)
+        whole = dim is None and kw.get("axis") is None
+        d = None if whole else single_dim(dim, kw, x.ndim, name)
+        kw.pop("axis", None)
         keepdim = keepdim_arg(keepdim, kw, name)
-        dims = normalize_dims(dim, axis, x.ndim, name)
-        if dims is None:
+        if x._data.size == 0 and (whole or x.ndim and x.shape[d] == 0):
+            raise IndexError(f"{name}(): expected a non-empty reduction, got shape "
+                             f"{tuple(x.shape)}" + ("" if whole else f" and dim {d}"))
+        if whole or not x.ndim:
             out = fn(x._data)
             return Tensor._wrap(np.asarray(out, dtype=np.int64).reshape(
                 (1,) * x.ndim if keepdim else ()))
-        return Tensor._wrap(fn(x._data, axis=dims[0], keepdims=keepdim).astype(np.int64))
+        return Tensor._wrap(fn(x._data, axis=d, keepdims=keepdim).astype(np.int64))
 
     op.__name__ = name
     return op

@@ -12,10 +12,10 @@ from ember.ops.views import make_view
 from ember.tensor import Tensor
 
 
-def _dim(d: int, ndim: int, name: str) -> int:
-    dims = normalize_dims(d, None, ndim, name)
-    assert dims is not None
-    return dims[0]
+def _dim(d: Any, ndim: int, name: str) -> int:
+    if isinstance(d, bool) or not isinstance(d, (int, np.integer)):
+        raise TypeError(f"{name}(): argument 'dim' must be int, not {type(d).__name__}")
+    return normalize_dims(int(d), None, ndim, name)[0]  # type: ignore[index]
 
 
 def reshape(x: Tensor, *shape: Any) -> Tensor:
@@ -24,7 +24,7 @@ def reshape(x: Tensor, *shape: Any) -> Tensor:
     try:
         out = data.reshape(target)
     except ValueError:
-        raise ValueError(
+        raise RuntimeError(
             f"reshape: shape {list(target)} is invalid for a tensor of shape {list(data.shape)} "
             f"({data.size} elements)"
         ) from None
@@ -46,7 +46,7 @@ def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
         return reshape(x, 1)
     start, end = _dim(start_dim, len(shape), "flatten"), _dim(end_dim, len(shape), "flatten")
     if start > end:
-        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+        raise RuntimeError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
     return reshape(x, shape[:start] + (-1 if 0 not in shape else 0,) + shape[end + 1:])
 
 
@@ -67,8 +67,13 @@ def unsqueeze(x: Tensor, dim: int) -> Tensor:
 def permute(x: Tensor, *dims: Any) -> Tensor:
     order = shape_args(dims)
     ndim = x._data.ndim
-    if sorted(d % ndim if ndim else d for d in order) != list(range(ndim)):
-        raise ValueError(f"permute: {list(order)} is not a permutation of the {ndim} dims")
+    if len(order) != ndim:
+        raise RuntimeError(f"permute: the order {list(order)} has {len(order)} dims but the "
+                           f"tensor of shape {tuple(x.shape)} has {ndim}")
+    order = tuple(_dim(d, ndim, "permute") for d in order)
+    if sorted(order) != list(range(ndim)):
+        raise RuntimeError(f"permute: {list(order)} is not a permutation of the {ndim} dims "
+                           f"(duplicate dims)")
     inverse = np.argsort([d % ndim for d in order]) if ndim else ()
 
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
@@ -80,10 +85,10 @@ def permute(x: Tensor, *dims: Any) -> Tensor:
 
 def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:
     ndim = x._data.ndim
+    a, b = _dim(dim0, ndim, "transpose"), _dim(dim1, ndim, "transpose")
     if ndim < 2:
         return x
     order = list(range(ndim))
-    a, b = _dim(dim0, ndim, "transpose"), _dim(dim1, ndim, "transpose")
     order[a], order[b] = order[b], order[a]
     return permute(x, order)
 
@@ -99,7 +104,7 @@ def expand(x: Tensor, *sizes: Any) -> Tensor:
     try:
         out = np.broadcast_to(x._data, tuple(target))
     except ValueError:
-        raise ValueError(f"expand: can't expand shape {list(shape)} to {target}") from None
+        raise RuntimeError(f"expand: can't expand shape {list(shape)} to {target}") from None
 
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
         return (unbroadcast(g, shape),)
@@ -116,7 +121,7 @@ def repeat(x: Tensor, *repeats: Any) -> Tensor:
     reps = shape_args(repeats)
     shape = x._data.shape
     if len(reps) < len(shape):
-        raise ValueError(
+        raise RuntimeError(
             f"repeat: needs at least {len(shape)} repeat counts for shape {list(shape)}, "
             f"got {list(reps)}"
         )
@@ -144,12 +149,14 @@ def cat(tensors: Sequence[Tensor], dim: int = 0, **kw: Any) -> Tensor:
     for t in tensors[1:]:
         target = promote_types(target, t._data.dtype)
     tensors = [cast(t, target) for t in tensors]
+    if any(t.ndim == 0 for t in tensors):
+        raise RuntimeError("cat: zero-dimensional tensors cannot be concatenated (use stack)")
     d = _dim(dim, first.ndim, "cat")
     try:
         out = np.concatenate([t._data for t in tensors], axis=d)
     except ValueError:
         shapes = ", ".join(str(list(t.shape)) for t in tensors)
-        raise ValueError(
+        raise RuntimeError(
             f"cat: tensors must have the same shape except in dim {dim}; got {shapes}"
         ) from None
     bounds = np.cumsum([t._data.shape[d] for t in tensors])[:-1]
@@ -169,10 +176,10 @@ def stack(tensors: Sequence[Tensor], dim: int = 0, **kw: Any) -> Tensor:
         dim = kw.pop("axis")
     tensors = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
     if not tensors:
-        raise ValueError("stack: expected a non-empty sequence of tensors")
+        raise RuntimeError("stack: expected a non-empty sequence of tensors")
     shapes = {tuple(t.shape) for t in tensors}
     if len(shapes) > 1:
-        raise ValueError(f"stack: all tensors must have the same shape, got {sorted(shapes)}")
+        raise RuntimeError(f"stack: all tensors must have the same shape, got {sorted(shapes)}")
     return cat([unsqueeze(t, dim) for t in tensors], dim)
 
 
@@ -184,13 +191,14 @@ def split(x: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor,
     length = x._data.shape[d]
     if isinstance(split_size_or_sections, (int, np.integer)):
         size = int(split_size_or_sections)
-        if size <= 0:
-            raise ValueError(f"split: split_size must be positive, got {size}")
-        sizes = [min(size, length - start) for start in range(0, length, size)] or [0]
+        if size < 0 or size == 0 and length:
+            raise RuntimeError(f"split: split_size must be positive, got {size} for a dim of "
+                               f"size {length}")
+        sizes = [min(size, length - start) for start in range(0, length, size)] if length else [0]
     else:
         sizes = [int(s) for s in split_size_or_sections]
-        if sum(sizes) != length:
-            raise ValueError(f"split: sizes {sizes} don't add up to the dim's size {length}")
+        if sum(sizes) != length or min(sizes, default=0) < 0:
+            raise RuntimeError(f"split: sizes {sizes} don't add up to the dim's size {length}")
     pieces = []
     start = 0
     for size in sizes:
@@ -201,6 +209,8 @@ def split(x: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor,
 
 
 def chunk(x: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+    if chunks <= 0:
+        raise RuntimeError(f"chunk: expects chunks to be greater than 0, got {chunks}")
     length = x._data.shape[_dim(dim, x.ndim, "chunk")]
     return split(x, max(-(-length // chunks), 1), dim)
 
@@ -209,34 +219,50 @@ def unbind(x: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     return tuple(squeeze(piece, dim) for piece in split(x, 1, dim))
 
 
-def pad(x: Tensor, pad: Sequence[int], mode: str = "constant", value: float = 0.0) -> Tensor:
-    """Pad the last dims: ``pad=(left, right, top, bottom, ...)`` as in ``F.pad``."""
+def pad(x: Tensor, pad: Sequence[int], mode: str = "constant", value: float | None = None
+        ) -> Tensor:
+    """Pad the last dims: ``pad=(left, right, top, bottom, ...)`` as in ``F.pad``.
+
+    A negative pad crops that side, as in PyTorch. ``value`` fills in 'constant' mode only.
+    """
     if len(pad) % 2 or len(pad) // 2 > x.ndim:
-        raise ValueError(
+        raise RuntimeError(
             f"pad: expected pairs of pads for at most {x.ndim} dims, got {list(pad)}"
         )
     numpy_modes = {"constant": "constant", "reflect": "reflect", "replicate": "edge",
                    "circular": "wrap"}
     if mode not in numpy_modes:
         raise NotImplementedError(f"pad: mode must be one of {list(numpy_modes)}, got {mode!r}")
+    if mode != "constant" and value:
+        raise RuntimeError(f"pad: mode {mode!r} doesn't take a value argument, got {value!r}")
+    data = x._data
+    shape = data.shape
     widths = [(0, 0)] * x.ndim
     for i in range(len(pad) // 2):
         widths[x.ndim - 1 - i] = (int(pad[2 * i]), int(pad[2 * i + 1]))
-    if any(lo < 0 or hi < 0 for lo, hi in widths):
-        raise ValueError(f"pad: negative padding is not supported, got {list(pad)}")
-    data = x._data
+    if any(n + lo + hi < 0 for (lo, hi), n in zip(widths, shape)):
+        raise RuntimeError(f"pad: padding {list(pad)} would leave a negative size for a tensor "
+                           f"of shape {tuple(shape)}")
+    if mode == "circular" and any(lo < 0 or hi < 0 for lo, hi in widths):
+        raise NotImplementedError(f"pad: negative padding in 'circular' mode is not supported, "
+                                  f"got {list(pad)}")
+    # Pad by the positive parts, then crop the negative ones.
+    grow = [(max(lo, 0), max(hi, 0)) for lo, hi in widths]
+    crop = tuple(slice(max(-lo, 0), n + glo + ghi - max(-hi, 0))
+                 for (lo, hi), (glo, ghi), n in zip(widths, grow, shape))
     if mode == "constant":
-        out = np.pad(data, widths, mode="constant", constant_values=value)
+        out = np.pad(data, grow, mode="constant", constant_values=value or 0)[crop]
     else:
-        out = np.pad(data, widths, mode=numpy_modes[mode])
-    shape = data.shape
+        out = np.pad(data, grow, mode=numpy_modes[mode])[crop]
 
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
         if mode == "constant":
-            return (g[tuple(slice(lo, lo + n) for (lo, _), n in zip(widths, shape))],)
+            grown = np.zeros(tuple(n + lo + hi for (lo, hi), n in zip(grow, shape)), g.dtype)
+            grown[crop] = g
+            return (grown[tuple(slice(lo, lo + n) for (lo, _), n in zip(grow, shape))],)
         # Reflected/replicated/wrapped cells feed several outputs: scatter through an index map.
         index = np.arange(data.size).reshape(shape)
-        padded_index = np.pad(index, widths, mode=numpy_modes[mode])
+        padded_index = np.pad(index, grow, mode=numpy_modes[mode])[crop]
         grad = np.bincount(padded_index.ravel(), weights=g.ravel(), minlength=data.size)
         return (grad.reshape(shape).astype(g.dtype),)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from ember import ops
@@ -52,9 +53,22 @@ def tanh(x: Tensor) -> Tensor:
     return ops.tanh(x)
 
 
+def _implicit_dim(x: Tensor, dim: Any, kw: dict[str, Any], name: str) -> Any:
+    """PyTorch's legacy choice when ``F.softmax`` gets no dim (0 for 0-, 1- and 3-D input, else
+    1), with its deprecation warning."""
+    kw.pop("_stacklevel", None)
+    if dim is not None or kw.get("axis") is not None:
+        return dim
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call "
+                  f"to include dim=X as an argument.", UserWarning, stacklevel=3)
+    return 0 if x.ndim in (0, 1, 3) else 1
+
+
 def softmax(x: Tensor, dim: Any = None, **kw: Any) -> Tensor:
-    return ops.softmax(x, dim, **kw)
+    """softmax along ``dim``; ``dtype=`` casts the input first."""
+    return ops.softmax(x, _implicit_dim(x, dim, kw, "softmax"), **kw)
 
 
 def log_softmax(x: Tensor, dim: Any = None, **kw: Any) -> Tensor:
-    return ops.log_softmax(x, dim, **kw)
+    """log-softmax along ``dim``; ``dtype=`` casts the input first."""
+    return ops.log_softmax(x, _implicit_dim(x, dim, kw, "log_softmax"), **kw)
