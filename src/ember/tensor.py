@@ -647,10 +647,10 @@ class Tensor:
     def logsumexp(self, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:
         return _ops.logsumexp(self, dim, keepdim, **kw)
 
-    def softmax(self, dim: int = -1, **kw: Any) -> Tensor:
+    def softmax(self, dim: Any = None, **kw: Any) -> Tensor:
         return _ops.softmax(self, dim, **kw)
 
-    def log_softmax(self, dim: int = -1, **kw: Any) -> Tensor:
+    def log_softmax(self, dim: Any = None, **kw: Any) -> Tensor:
         return _ops.log_softmax(self, dim, **kw)
 
     def norm(self, p: Any = 2, dim: Any = None, keepdim: bool = False) -> Tensor:
@@ -668,14 +668,21 @@ class Tensor:
     def any(self, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:
         return _ops.any(self, dim, keepdim, **kw)
 
-    def sort(self, dim: int = -1, descending: bool = False) -> Any:
-        return _ops.sort(self, dim, descending)
+    def sort(self, dim: Any = None, descending: bool = False, **kw: Any) -> Any:
+        return _ops.sort(self, dim, descending, **kw)
 
-    def argsort(self, dim: int = -1, descending: bool = False) -> Tensor:
-        return _ops.argsort(self, dim, descending)
+    def argsort(self, dim: Any = None, descending: bool = False, **kw: Any) -> Tensor:
+        return _ops.argsort(self, dim, descending, **kw)
 
-    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:  # noqa: A002
-        return _ops.topk(self, k, dim, largest, sorted)
+    def topk(self, k: int, dim: Any = None, largest: bool = True, sorted: bool = True,  # noqa: A002
+             **kw: Any) -> Any:
+        return _ops.topk(self, k, dim, largest, sorted, **kw)
+
+    def median(self, dim: Any = None, keepdim: bool = False, **kw: Any) -> Any:
+        return _ops.median(self, dim, keepdim, **kw)
+
+    def mode(self, dim: Any = None, keepdim: bool = False, **kw: Any) -> Any:
+        return _ops.mode(self, dim, keepdim, **kw)
 
     # ------------------------------------------------------------------ shape
     def reshape(self, *shape: Any) -> Tensor:
