@@ -37,7 +37,6 @@ from ember.creation import (
     zeros,
     zeros_like,
 )
-from ember.devices import device
 from ember.dtypes import (
     bool_,
     double,
