@@ -7,6 +7,7 @@ regression losses are compositions of ops and need no backward of their own.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -29,6 +30,20 @@ def _reduce(loss: Tensor, reduction: str) -> Tensor:
     if reduction == "sum":
         return loss.sum()
     return loss
+
+
+def _reduce_fused(loss: np.ndarray, reduction: str, count: float,
+                  shape: tuple[int, ...] | None = None
+                  ) -> tuple[np.ndarray, Callable[[np.ndarray], np.ndarray]]:
+    """``_reduce`` for the fused losses, on arrays: the reduced value and the factor that
+    scales the upstream gradient back onto ``loss``'s elements. ``mean`` divides by ``count``
+    (NaN when it is 0, as PyTorch); ``none`` returns ``loss`` shaped as ``shape``."""
+    if reduction == "mean":
+        value = loss.sum() / count if count else np.asarray(np.nan)
+        return value, lambda g: g / count
+    if reduction == "sum":
+        return loss.sum(), lambda g: g
+    return loss.reshape(shape or loss.shape), lambda g: g.reshape(loss.shape)
 
 
 def _check_same_shape(input: Tensor, target: Tensor, name: str) -> None:  # noqa: A002
@@ -135,20 +150,12 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
     exps = np.exp(shifted)
     sums = exps.sum(axis=1, keepdims=True)
     log_probs = shifted - np.log(sums)
-    per_sample = -(a * log_probs).sum(axis=1)
+    per_sample = -(a * log_probs).sum(axis=1, keepdims=True)
     soft_target = target._data.dtype.kind == "f"
-    if reduction == "mean":
-        out = per_sample.sum() / denominator if denominator else np.asarray(np.nan)
-    elif reduction == "sum":
-        out = per_sample.sum()
-    else:
-        out = per_sample.reshape(sample_shape)
+    out, upstream = _reduce_fused(per_sample, reduction, denominator, sample_shape)
 
     def backward(g: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-        if reduction == "none":
-            row_scale = g.reshape(-1, 1)
-        else:
-            row_scale = g / denominator if reduction == "mean" else g
+        row_scale = upstream(g)
         probs = exps / sums
         grad = (probs * a.sum(axis=1, keepdims=True) - a) * row_scale
         g_target = None
@@ -173,21 +180,12 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noq
     a, sample_shape, denominator = _target_weights(input, target, weight, ignore_index, 0.0,
                                                    "nll_loss")
     log_probs = _class_last(input._data)
-    per_sample = -(a * log_probs).sum(axis=1)
-    if reduction == "mean":
-        out = per_sample.sum() / denominator if denominator else np.asarray(np.nan)
-    elif reduction == "sum":
-        out = per_sample.sum()
-    else:
-        out = per_sample.reshape(sample_shape)
+    per_sample = -(a * log_probs).sum(axis=1, keepdims=True)
+    out, upstream = _reduce_fused(per_sample, reduction, denominator, sample_shape)
     shape = input._data.shape
 
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
-        if reduction == "none":
-            scale = g.reshape(-1, 1)
-        else:
-            scale = g / denominator if reduction == "mean" else g
-        return (_class_first(-a * scale, shape),)
+        return (_class_first(-a * upstream(g), shape),)
 
     return Tensor._op(np.asarray(out, dtype=input._data.dtype), (input,), backward,
                       "NllLossBackward")
@@ -250,10 +248,10 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     w = None if weight is None else np.broadcast_to(weight._data, p.shape)
     if w is not None:
         loss = loss * w
-    out = loss.mean() if reduction == "mean" else loss.sum() if reduction == "sum" else loss
+    out, upstream = _reduce_fused(loss, reduction, p.size)
 
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
-        scale = g / p.size if reduction == "mean" else g
+        scale = upstream(g)
         grad = (p - t) / np.maximum(p * (1 - p), 1e-12) * scale
         return (grad * w if w is not None else grad,)
 
@@ -277,10 +275,10 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,  # noqa: A00
     w = None if weight is None else np.broadcast_to(weight._data, x.shape)
     if w is not None:
         loss = loss * w
-    out = loss.mean() if reduction == "mean" else loss.sum() if reduction == "sum" else loss
+    out, upstream = _reduce_fused(loss, reduction, x.size)
 
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
-        scale = g / x.size if reduction == "mean" else g
+        scale = upstream(g)
         with np.errstate(over="ignore"):
             sig_neg = 1 / (1 + np.exp(x))  # sigmoid(-x)
         grad = ((1 - t) - log_weight * sig_neg) * scale
