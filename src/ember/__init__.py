@@ -37,6 +37,7 @@ from ember.creation import (
     zeros,
     zeros_like,
 )
+from ember.devices import device
 from ember.dtypes import (
     bool_,
     double,

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from ember import random as _random
+from ember.devices import check_device
 from ember.dtypes import DEFAULT_FLOAT, to_numpy_dtype
 from ember.ops._util import shape_args
 from ember.tensor import Tensor
@@ -17,6 +18,7 @@ def tensor(data: Any, dtype: Any = None, requires_grad: bool = False, device: An
 
     >>> ember.tensor([[1, 2], [3, 4]], dtype=ember.float32, requires_grad=True)
     """
+    check_device(device, "tensor")
     return Tensor(data, dtype=dtype, requires_grad=requires_grad)
 
 
@@ -45,19 +47,23 @@ def _dtype(dtype: Any, default: np.dtype = DEFAULT_FLOAT) -> np.dtype:
 
 
 def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    check_device(device, "zeros")
     return _make(np.zeros(shape_args(size), dtype=_dtype(dtype)), requires_grad)
 
 
 def ones(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    check_device(device, "ones")
     return _make(np.ones(shape_args(size), dtype=_dtype(dtype)), requires_grad)
 
 
 def empty(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    check_device(device, "empty")
     return _make(np.empty(shape_args(size), dtype=_dtype(dtype)), requires_grad)
 
 
 def full(size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False,
          device: Any = None) -> Tensor:
+    check_device(device, "full")
     if dtype is None:
         default = (np.dtype(bool) if isinstance(fill_value, bool) else
                    np.dtype(np.int64) if isinstance(fill_value, int) else DEFAULT_FLOAT)
@@ -86,6 +92,7 @@ def empty_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Ten
 def arange(start: float, end: float | None = None, step: float = 1, dtype: Any = None,
            requires_grad: bool = False, device: Any = None) -> Tensor:
     """Values from ``start`` up to (not including) ``end``; integers stay int64."""
+    check_device(device, "arange")
     if end is None:
         start, end = 0, start
     all_int = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
@@ -95,17 +102,20 @@ def arange(start: float, end: float | None = None, step: float = 1, dtype: Any =
 
 def linspace(start: float, end: float, steps: int, dtype: Any = None,
              requires_grad: bool = False, device: Any = None) -> Tensor:
+    check_device(device, "linspace")
     return _make(np.linspace(start, end, int(steps)).astype(_dtype(dtype)), requires_grad)
 
 
 def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False,
         device: Any = None) -> Tensor:
+    check_device(device, "eye")
     return _make(np.eye(n, m, dtype=_dtype(dtype)), requires_grad)
 
 
 def rand(*size: Any, dtype: Any = None, requires_grad: bool = False,
          generator: _random.Generator | None = None, device: Any = None) -> Tensor:
     """Uniform samples in [0, 1) from ember's seeded generator."""
+    check_device(device, "rand")
     return _make(_random.uniform_array(shape_args(size), 0.0, 1.0, _dtype(dtype), generator),
                  requires_grad)
 
@@ -113,6 +123,7 @@ def rand(*size: Any, dtype: Any = None, requires_grad: bool = False,
 def randn(*size: Any, dtype: Any = None, requires_grad: bool = False,
           generator: _random.Generator | None = None, device: Any = None) -> Tensor:
     """Standard normal samples from ember's seeded generator."""
+    check_device(device, "randn")
     return _make(_random.normal_array(shape_args(size), 0.0, 1.0, _dtype(dtype), generator),
                  requires_grad)
 
@@ -128,6 +139,7 @@ def randint(low: int, high: int | None = None, size: Any = (), dtype: Any = None
 
 def randperm(n: int, dtype: Any = None, generator: _random.Generator | None = None,
              device: Any = None) -> Tensor:
+    check_device(device, "randperm")
     return _make(_random.rng(generator).permutation(n).astype(_dtype(dtype, np.dtype(np.int64))),
                  False)
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ember import devices as _device
 from ember import dtypes
 from ember.autograd.engine import Node, run_backward
 from ember.autograd.grad_mode import STATE
@@ -229,8 +230,8 @@ class Tensor:
         return dtypes.from_numpy_dtype(self._data.dtype)
 
     @property
-    def device(self) -> str:
-        return "cpu"
+    def device(self) -> _device.device:
+        return _device.CPU
 
     def is_floating_point(self) -> bool:
         return self._data.dtype.kind == "f"
@@ -309,14 +310,32 @@ class Tensor:
 
     # ------------------------------------------------------------------ dtype conversion
     def to(self, *args: Any, **kwargs: Any) -> Tensor:
-        """``to(dtype)``; device arguments (``'cpu'``) are accepted and ignored."""
+        """``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(other)``, as in PyTorch.
+
+        The CPU is the only device: another one raises, naming it. ``copy=True`` always returns a
+        new tensor; ``non_blocking`` has no effect from the CPU to the CPU (as in PyTorch).
+        """
+        unknown = set(kwargs) - {"dtype", "device", "non_blocking", "copy", "memory_format"}
+        if unknown:
+            raise TypeError(f"to() got unexpected keyword arguments {sorted(unknown)}")
+        if kwargs.get("memory_format") not in (None, "preserve_format"):
+            raise NotImplementedError("to(memory_format=...): ember tensors have one layout")
         target = kwargs.get("dtype")
+        _device.check_device(kwargs.get("device"), "to")
         for arg in args:
             if isinstance(arg, Tensor):
                 target = arg.dtype
-            elif not (isinstance(arg, str) and arg in ("cpu", "cpu:0")) and arg is not None:
+            elif isinstance(arg, _device.device) or (isinstance(arg, str) and
+                                                     arg.partition(":")[0] in _device.KNOWN_TYPES):
+                _device.check_device(arg, "to")
+            elif arg is not None and not isinstance(arg, bool):
                 target = arg
-        return self if target is None else _ops.cast(self, dtypes.to_numpy_dtype(target))
+        result = self if target is None else _ops.cast(self, dtypes.to_numpy_dtype(target))
+        return _ops.clone(result) if kwargs.get("copy") and result is self else result
+
+    def cuda(self, *args: Any, **kwargs: Any) -> Tensor:
+        _device.check_device("cuda", "cuda()")
+        return self
 
     def type(self, dtype: Any = None) -> Any:
         if dtype is None:

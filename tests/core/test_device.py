@@ -1,0 +1,42 @@
+"""Devices: the CPU works everywhere a device is accepted; any other device is refused by name."""
+
+from __future__ import annotations
+
+import pytest
+
+import ember
+
+
+def test_a_device_parses_as_in_pytorch() -> None:
+    assert str(ember.device("cuda:1")) == "cuda:1"
+    assert repr(ember.device("cpu")) == "device(type='cpu')"
+    assert ember.device("cuda", 0).index == 0
+    assert ember.zeros(2).device == "cpu" and ember.zeros(2).device == ember.device("cpu")
+    with pytest.raises(RuntimeError, match="device type at start of device string: tpu"):
+        ember.device("tpu")
+
+
+@pytest.mark.parametrize("make", [
+    lambda d: ember.zeros(2, device=d), lambda d: ember.ones(2, device=d),
+    lambda d: ember.tensor([1.0], device=d), lambda d: ember.arange(3, device=d),
+    lambda d: ember.randn(2, device=d), lambda d: ember.full((2,), 1.0, device=d),
+    lambda d: ember.zeros(2).to(d), lambda d: ember.zeros(2).to(device=d),
+])
+def test_creation_and_to_accept_the_cpu_and_refuse_cuda_by_name(make) -> None:  # noqa: ANN001
+    assert make("cpu").device == "cpu"
+    assert make(ember.device("cpu")).device == "cpu"
+    with pytest.raises(NotImplementedError, match="device='cuda' is not available"):
+        make("cuda")
+    with pytest.raises(NotImplementedError, match="'mps'"):
+        make("mps")
+
+
+def test_to_with_a_device_and_a_dtype_converts_and_copy_makes_a_new_tensor() -> None:
+    x = ember.ones(2)
+    assert x.to("cpu", ember.float64).dtype == ember.float64
+    assert x.to("cpu") is x
+    assert x.to("cpu", copy=True) is not x
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        x.to(dtype=ember.float64, devise="cpu")
+    with pytest.raises(NotImplementedError, match="no CUDA backend"):
+        x.cuda()
