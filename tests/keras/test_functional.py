@@ -64,7 +64,6 @@ def test_branch_trains_and_round_trips_through_a_file(blobs: Any, tmp_path: Path
     model = branch_model()
     model.compile(keras.optimizers.Adam(0.01), "sparse_categorical_crossentropy",
                   metrics=["accuracy"])
-    assert model._fused
     history = model.fit(x, y, epochs=15, batch_size=16, verbose=0)
     assert history.history["accuracy"][-1] > 0.9
     model.save(tmp_path / "branch.keras")

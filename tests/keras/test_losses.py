@@ -1,4 +1,4 @@
-"""Keras losses against NumPy, and the fused softmax/sigmoid + cross-entropy path in Model."""
+"""Keras losses against NumPy, and cross-entropies reading the logits a softmax/sigmoid left."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 
 import ember
 from ember import keras
-from ember.keras import layers, losses
+from ember.keras import activations, layers, losses
 
 EPS = 1e-7
 RNG = np.random.default_rng(0)
@@ -123,40 +123,57 @@ def model_ending_in(activation: str, units: int = 4) -> keras.Sequential:
                              layers.Dense(units, activation=activation)])
 
 
-@pytest.mark.parametrize(("activation", "loss", "fused"), [
-    ("softmax", "categorical_crossentropy", True),
-    ("softmax", "sparse_categorical_crossentropy", True),
-    ("sigmoid", "binary_crossentropy", True),
-    ("softmax", "mse", False),
-    ("linear", "categorical_crossentropy", False),
-    ("softmax", losses.CategoricalCrossentropy(from_logits=True), False),
-])
-def test_fusion_is_chosen_by_output_activation_and_loss(activation: str, loss: object,
-                                                        fused: bool) -> None:
+def saturated(activation: str) -> tuple[keras.Sequential, ember.Tensor]:
+    """A model whose last layer's outputs saturate (logits in the thousands), and its output."""
     model = model_ending_in(activation)
-    model.compile("sgd", loss)
-    assert model._fused is fused
+    last = model.layers[-1]
+    last.set_weights([w * 1e4 for w in last.get_weights()])
+    return model, model(RNG.normal(size=(6, 3)).astype(np.float32))
 
 
-def test_fusion_through_a_softmax_layer_and_functional_models() -> None:
+@pytest.mark.parametrize(("activation", "loss", "targets", "reads_logits"), [
+    ("softmax", "categorical_crossentropy", ONE_HOT, True),
+    ("softmax", "sparse_categorical_crossentropy", LABELS, True),
+    ("sigmoid", "binary_crossentropy", ONE_HOT, True),
+    ("softmax", "mse", ONE_HOT, False),
+    ("linear", "categorical_crossentropy", ONE_HOT, False),
+    ("sigmoid", "categorical_crossentropy", ONE_HOT, False),
+])
+def test_a_crossentropy_reads_the_logits_its_activation_left_on_the_output(
+        activation: str, loss: str, targets: np.ndarray, reads_logits: bool) -> None:
+    _, out = saturated(activation)
+    probabilities_only = ember.tensor(out.detach().numpy())  # same values, no logits attached
+    fused = value(losses.get(loss), targets, out)
+    clipped = value(losses.get(loss), targets, probabilities_only)
+    assert np.isfinite(fused)
+    # Saturated probabilities clip at 1e-7 (a loss of at most ~16 per sample); the logits don't.
+    assert (fused != pytest.approx(clipped, rel=1e-4)) is reads_logits
+
+
+def test_from_logits_true_on_a_softmax_output_reads_its_logits_and_warns() -> None:
+    _, out = saturated("softmax")
+    fused = value(losses.CategoricalCrossentropy(), ONE_HOT, out)
+    with pytest.warns(UserWarning, match="from_logits=True"):
+        assert value(losses.CategoricalCrossentropy(from_logits=True), ONE_HOT, out) == \
+            pytest.approx(fused)
+
+
+def test_an_output_changed_in_place_is_no_longer_read_through_its_logits() -> None:
+    _, out = saturated("softmax")
+    with ember.no_grad():
+        out.mul_(1.0)
+    assert value(losses.get("categorical_crossentropy"), ONE_HOT, out) == pytest.approx(
+        value(losses.get("categorical_crossentropy"), ONE_HOT, ember.tensor(out.detach().numpy())))
+
+
+def test_softmax_layers_and_functional_models_leave_their_logits_too() -> None:
+    x = RNG.normal(size=(6, 3)).astype(np.float32)
     model = keras.Sequential([layers.Dense(4, input_shape=(3,)), layers.Softmax()])
-    model.compile("sgd", "categorical_crossentropy")
-    assert model._fused
+    assert activations.logits_of(model(x), "softmax") is not None
     inputs = keras.Input((3,))
     outputs = layers.Dense(4, activation="softmax")(layers.Dense(5)(inputs))
     functional = keras.Model(inputs, outputs)
-    functional.compile("sgd", "sparse_categorical_crossentropy")
-    assert functional._fused
-
-
-def _loss_and_grads(model: keras.Model, x: np.ndarray, y: np.ndarray,
-                    fused: bool) -> tuple[float, list[np.ndarray]]:
-    model._fused = fused
-    out, _ = model._forward_for_loss(ember.tensor(x), training=True)
-    loss = model._loss_value(y, out, None)
-    model.optimizer.zero_grad()
-    loss.backward()
-    return float(loss.item()), [p.grad.numpy().copy() for p in model.parameters()]
+    assert activations.logits_of(functional(x), "softmax") is not None
 
 
 @pytest.mark.parametrize(("activation", "loss", "targets"), [
@@ -168,18 +185,24 @@ def test_fused_gradients_equal_unfused_and_stay_finite(activation: str, loss: st
                                                        targets: np.ndarray) -> None:
     x = RNG.normal(size=(6, 3)).astype(np.float32)
     model = model_ending_in(activation)
-    model.compile("sgd", loss)
-    model._ensure_ready(ember.tensor(x))
-    assert model._fused
-    fused_loss, fused_grads = _loss_and_grads(model, x, targets, fused=True)
-    plain_loss, plain_grads = _loss_and_grads(model, x, targets, fused=False)
+    loss_fn = losses.get(loss)
+
+    def loss_and_grads(fused: bool) -> tuple[float, list[np.ndarray]]:
+        out = model(x, training=True)
+        value_ = loss_fn(targets, out if fused else out * 1.0)  # out * 1.0 carries no logits
+        model.zero_grad()
+        value_.backward()
+        return float(value_.item()), [p.grad.numpy().copy() for p in model.parameters()]
+
+    fused_loss, fused_grads = loss_and_grads(True)
+    plain_loss, plain_grads = loss_and_grads(False)
     assert fused_loss == pytest.approx(plain_loss, rel=1e-5)
     for got, want in zip(fused_grads, plain_grads):
         np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-6)
     # Huge logits: the unfused form saturates at the clip, the fused one stays finite and exact.
     last = model.layers[-1]
     last.set_weights([w * 1e4 for w in last.get_weights()])
-    huge_loss, huge_grads = _loss_and_grads(model, x, targets, fused=True)
+    huge_loss, huge_grads = loss_and_grads(True)
     assert np.isfinite(huge_loss) and huge_loss > 10
     assert all(np.isfinite(g).all() for g in huge_grads)
 

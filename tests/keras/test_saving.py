@@ -51,7 +51,6 @@ def test_load_model_keeps_compile_settings(blobs: Any, tmp_path: Path) -> None:
     assert loaded.optimizer.beta_1 == pytest.approx(0.8)
     assert isinstance(loaded.loss, keras.losses.SparseCategoricalCrossentropy)
     assert [m.name for m in loaded.compiled_metrics] == ["accuracy"]
-    assert loaded._fused
     assert loaded.evaluate(x, y, verbose=0) == pytest.approx(model.evaluate(x, y, verbose=0))
     uncompiled = keras.models.load_model(tmp_path / "m.keras", compile=False)
     assert uncompiled.optimizer is None

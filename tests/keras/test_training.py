@@ -250,7 +250,6 @@ def test_binary_classification_with_sigmoid(blobs: Any) -> None:
     model.compile(keras.optimizers.Adam(0.05), "binary_crossentropy",
                   metrics=["accuracy", "auc"])
     history = model.fit(x, target, epochs=20, verbose=0)
-    assert model._fused
     assert history.history["accuracy"][-1] > 0.95 and history.history["auc"][-1] > 0.95
 
 
@@ -280,4 +279,4 @@ def test_kernel_regularizer_adds_its_penalty_to_the_loss(blobs: Any) -> None:
     expected = -log_probs[np.arange(len(y)), y].mean() + 0.1 * (kernel**2).sum()
     assert model.test_on_batch(x, y) == pytest.approx(expected, rel=1e-5)
     plain = classifier(metrics=())
-    assert not plain.regularization_losses()
+    assert not plain.losses

@@ -10,6 +10,7 @@ from ember.keras import (
     activations,
     backend,
     callbacks,
+    constraints,
     datasets,
     initializers,
     layers,
@@ -23,6 +24,6 @@ from ember.keras import (
 from ember.keras.layers import Input
 from ember.keras.models import Model, Sequential, load_model
 
-__all__ = ["Input", "Model", "Sequential", "activations", "backend", "callbacks", "datasets",
-           "initializers", "layers", "load_model", "losses", "metrics", "models", "optimizers",
-           "regularizers", "utils"]
+__all__ = ["Input", "Model", "Sequential", "activations", "backend", "callbacks", "constraints",
+           "datasets", "initializers", "layers", "load_model", "losses", "metrics", "models",
+           "optimizers", "regularizers", "utils"]

@@ -1,4 +1,9 @@
-"""Keras activations by name; each is one call into ``ember.nn.functional`` or ``ember.ops``."""
+"""Keras activations by name; each is one call into ``ember.nn.functional`` or ``ember.ops``.
+
+As in Keras, ``softmax`` and ``sigmoid`` leave their input on their output (``_keras_logits``):
+a cross-entropy loss given that output reads the logits and computes the fused, numerically
+stable form, so the model's forward pass stays the one path that ``fit`` and ``predict`` share.
+"""
 
 from __future__ import annotations
 
@@ -48,9 +53,28 @@ def gelu(x: Tensor, approximate: bool = False) -> Tensor:
     return F.gelu(x, "tanh" if approximate else "none")
 
 
+def keep_logits(output: Tensor, logits: Tensor, activation: str, axis: int = -1) -> Tensor:
+    """Record on ``output`` the ``logits`` it was computed from (and the output's version, so an
+    in-place change to the output afterwards voids the record)."""
+    output.__dict__["_keras_logits"] = logits
+    output.__dict__["_keras_logits_of"] = (activation, axis % max(output.ndim, 1), output._version)
+    return output
+
+
+def logits_of(output: Any, activation: str, axis: int = -1) -> Tensor | None:
+    """The logits ``output`` was computed from by ``activation`` along ``axis``, if recorded and
+    ``output`` is unchanged since."""
+    record = getattr(output, "__dict__", {}).get("_keras_logits_of")
+    if record is None or record[0] != activation or record[2] != output._version:
+        return None
+    if activation == "softmax" and record[1] != axis % max(output.ndim, 1):
+        return None
+    return output.__dict__["_keras_logits"]
+
+
 @_ACTIVATIONS.register("sigmoid")
 def sigmoid(x: Tensor) -> Tensor:
-    return F.sigmoid(x)
+    return keep_logits(F.sigmoid(x), x, "sigmoid")
 
 
 @_ACTIVATIONS.register("hard_sigmoid")
@@ -65,7 +89,7 @@ def tanh(x: Tensor) -> Tensor:
 
 @_ACTIVATIONS.register("softmax")
 def softmax(x: Tensor, axis: int = -1) -> Tensor:
-    return F.softmax(x, axis)
+    return keep_logits(F.softmax(x, axis), x, "softmax", axis)
 
 
 @_ACTIVATIONS.register("log_softmax")

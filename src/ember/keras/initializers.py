@@ -28,12 +28,6 @@ def compute_fans(shape: tuple[int, ...]) -> tuple[float, float]:
     return float(shape[-2] * receptive), float(shape[-1] * receptive)
 
 
-def _truncated_normal(shape: tuple[int, ...], mean: float, stddev: float) -> np.ndarray:
-    """Normal samples redrawn until within two standard deviations (Keras's truncation)."""
-    bounds = (mean - 2 * abs(stddev), mean + 2 * abs(stddev))
-    return ember_random.truncated_normal_array(shape, mean, stddev, *bounds).astype(np.float32)
-
-
 class Initializer:
     def __call__(self, shape: tuple[int, ...], dtype: Any = None) -> np.ndarray:
         raise NotImplementedError
@@ -44,6 +38,40 @@ class Initializer:
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Initializer:
         return cls(**config)
+
+
+def _check_dtype(dtype: Any) -> None:
+    if dtype not in (None, "float32", np.float32):
+        raise NotImplementedError(f"initializers: dtype={dtype!r} is not supported (float32)")
+
+
+class RandomInitializer(Initializer):
+    """A random initializer with Keras 3's seeding: an int ``seed``, or one drawn from ember's
+    generator when the initializer is made, fixes its values, so calling the same initializer
+    twice gives the same array (as Keras documents); ``keras.utils.set_random_seed`` makes the
+    drawn seeds reproducible."""
+
+    def __init__(self, seed: int | None = None) -> None:
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int,
+                                                                                np.integer))):
+            raise ValueError(f"{type(self).__name__}: seed must be an int or None, got {seed!r}")
+        self.seed = seed
+        self._seed = int(seed) if seed is not None else int(
+            ember_random.rng().integers(1, 10**9))
+
+    def generator(self) -> ember_random.Generator:
+        return ember_random.Generator(self._seed)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"seed": self.seed}
+
+
+def _truncated_normal(shape: tuple[int, ...], mean: float, stddev: float,
+                      generator: ember_random.Generator) -> np.ndarray:
+    """Normal samples redrawn until within two standard deviations (Keras's truncation)."""
+    bounds = (mean - 2 * abs(stddev), mean + 2 * abs(stddev))
+    return ember_random.truncated_normal_array(shape, mean, stddev, *bounds,
+                                               generator=generator).astype(np.float32)
 
 
 @_INITIALIZERS.register("zeros", "zero")
@@ -71,43 +99,51 @@ class Constant(Initializer):
 
 
 @_INITIALIZERS.register("random_normal")
-class RandomNormal(Initializer):
+class RandomNormal(RandomInitializer):
     def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed: int | None = None) -> None:
+        super().__init__(seed)
         self.mean, self.stddev = mean, stddev
 
     def __call__(self, shape: tuple[int, ...], dtype: Any = None) -> np.ndarray:
-        return ember_random.normal_array(shape, self.mean, self.stddev)
+        _check_dtype(dtype)
+        return ember_random.normal_array(shape, self.mean, self.stddev,
+                                         generator=self.generator())
 
     def get_config(self) -> dict[str, Any]:
-        return {"mean": self.mean, "stddev": self.stddev}
+        return {"mean": self.mean, "stddev": self.stddev, **super().get_config()}
 
 
 @_INITIALIZERS.register("random_uniform")
-class RandomUniform(Initializer):
+class RandomUniform(RandomInitializer):
     def __init__(self, minval: float = -0.05, maxval: float = 0.05, seed: int | None = None
                  ) -> None:
+        super().__init__(seed)
         self.minval, self.maxval = minval, maxval
 
     def __call__(self, shape: tuple[int, ...], dtype: Any = None) -> np.ndarray:
-        return ember_random.uniform_array(shape, self.minval, self.maxval)
+        _check_dtype(dtype)
+        return ember_random.uniform_array(shape, self.minval, self.maxval,
+                                          generator=self.generator())
 
     def get_config(self) -> dict[str, Any]:
-        return {"minval": self.minval, "maxval": self.maxval}
+        return {"minval": self.minval, "maxval": self.maxval, **super().get_config()}
 
 
 @_INITIALIZERS.register("truncated_normal")
-class TruncatedNormal(Initializer):
+class TruncatedNormal(RandomInitializer):
     def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed: int | None = None) -> None:
+        super().__init__(seed)
         self.mean, self.stddev = mean, stddev
 
     def __call__(self, shape: tuple[int, ...], dtype: Any = None) -> np.ndarray:
-        return _truncated_normal(shape, self.mean, self.stddev)
+        _check_dtype(dtype)
+        return _truncated_normal(shape, self.mean, self.stddev, self.generator())
 
     def get_config(self) -> dict[str, Any]:
-        return {"mean": self.mean, "stddev": self.stddev}
+        return {"mean": self.mean, "stddev": self.stddev, **super().get_config()}
 
 
-class VarianceScaling(Initializer):
+class VarianceScaling(RandomInitializer):
     """Samples with variance ``scale / fan``, the family behind Glorot, He and LeCun."""
 
     def __init__(self, scale: float = 1.0, mode: str = "fan_in",
@@ -117,30 +153,36 @@ class VarianceScaling(Initializer):
                 f"VarianceScaling: mode must be fan_in, fan_out or fan_avg, got {mode!r}")
         if distribution not in ("truncated_normal", "untruncated_normal", "uniform"):
             raise ValueError(f"VarianceScaling: unknown distribution {distribution!r}")
+        super().__init__(seed)
         self.scale, self.mode, self.distribution = scale, mode, distribution
 
     def __call__(self, shape: tuple[int, ...], dtype: Any = None) -> np.ndarray:
         fan_in, fan_out = compute_fans(tuple(shape))
         fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[self.mode]
         variance = self.scale / max(1.0, fan)
+        _check_dtype(dtype)
+        generator = self.generator()
         if self.distribution == "uniform":
             limit = math.sqrt(3.0 * variance)
-            return ember_random.uniform_array(shape, -limit, limit)
+            return ember_random.uniform_array(shape, -limit, limit, generator=generator)
         if self.distribution == "untruncated_normal":
-            return ember_random.normal_array(shape, 0.0, math.sqrt(variance))
+            return ember_random.normal_array(shape, 0.0, math.sqrt(variance),
+                                             generator=generator)
         # 0.8796... is the std of a unit normal truncated to [-2, 2].
-        return _truncated_normal(shape, 0.0, math.sqrt(variance) / 0.87962566103423978)
+        return _truncated_normal(shape, 0.0, math.sqrt(variance) / 0.87962566103423978,
+                                 generator)
 
     def get_config(self) -> dict[str, Any]:
-        return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution}
+        return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution,
+                **super().get_config()}
 
 
 def _scaling(name: str, scale: float, mode: str, distribution: str) -> type[VarianceScaling]:
     def __init__(self: VarianceScaling, seed: int | None = None) -> None:
-        VarianceScaling.__init__(self, scale, mode, distribution)
+        VarianceScaling.__init__(self, scale, mode, distribution, seed)
 
     cls = type(name, (VarianceScaling,), {"__init__": __init__,
-                                          "get_config": lambda self: {}})
+                                          "get_config": lambda self: {"seed": self.seed}})
     return cls
 
 
@@ -159,14 +201,17 @@ _INITIALIZERS.register("variance_scaling")(VarianceScaling)
 
 
 @_INITIALIZERS.register("orthogonal")
-class Orthogonal(Initializer):
+class Orthogonal(RandomInitializer):
     def __init__(self, gain: float = 1.0, seed: int | None = None) -> None:
+        super().__init__(seed)
         self.gain = gain
 
     def __call__(self, shape: tuple[int, ...], dtype: Any = None) -> np.ndarray:
+        _check_dtype(dtype)
         rows = math.prod(shape[:-1])
         cols = shape[-1]
-        flat = ember_random.rng().standard_normal((max(rows, cols), min(rows, cols)))
+        flat = ember_random.rng(self.generator()).standard_normal((max(rows, cols),
+                                                                   min(rows, cols)))
         q, r = np.linalg.qr(flat)
         q *= np.sign(np.diag(r))
         if rows < cols:
@@ -174,7 +219,7 @@ class Orthogonal(Initializer):
         return (self.gain * q[:rows, :cols]).reshape(shape).astype(np.float32)
 
     def get_config(self) -> dict[str, Any]:
-        return {"gain": self.gain}
+        return {"gain": self.gain, **super().get_config()}
 
 
 @_INITIALIZERS.register("identity")
@@ -193,20 +238,8 @@ class Identity(Initializer):
 
 def get(identifier: Any) -> Initializer:
     """An initializer from a name, a config dict, an instance or a class."""
-    if isinstance(identifier, Initializer):
-        return identifier
-    if isinstance(identifier, str):
-        return _INITIALIZERS.lookup(identifier)()
-    if isinstance(identifier, dict):
-        cls = _INITIALIZERS.lookup(identifier["class_name"])
-        return cls.from_config(identifier.get("config", {}))
-    if isinstance(identifier, type) and issubclass(identifier, Initializer):
-        return identifier()
-    raise TypeError(f"initializer must be a name or an Initializer, got {identifier!r}")
+    return _INITIALIZERS.get(identifier, Initializer)
 
 
 def serialize(initializer: Initializer) -> dict[str, Any]:
-    for name, cls in _INITIALIZERS.entries.items():
-        if type(initializer) is cls:
-            return {"class_name": name, "config": initializer.get_config()}
-    raise ValueError(f"initializer {initializer!r} is not a built-in one and can't be saved")
+    return _INITIALIZERS.serialize(initializer)

@@ -1,13 +1,14 @@
 """Keras losses, computed by ``ember.nn.functional``.
 
-A loss gives one value per sample (``per_sample``), then weights and averages them. Cross-entropies
-also have ``per_sample_from_logits``: when the model ends in the matching activation (softmax or
-sigmoid), ``Model`` skips that activation and calls this fused, numerically stable form instead.
-Keras argument order: ``loss(y_true, y_pred)``.
+A loss gives one value per sample (``per_sample``), then ``reduce_weighted_values`` weights,
+masks and averages them. The cross-entropies read the logits a ``softmax``/``sigmoid`` activation
+leaves on its output (as Keras does) and then compute the fused, numerically stable form from
+them. Keras argument order: ``loss(y_true, y_pred)``.
 """
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -15,6 +16,7 @@ import numpy as np
 import ember.nn.functional as F
 from ember import ops
 from ember.keras._registry import Registry
+from ember.keras.activations import logits_of
 from ember.tensor import Tensor
 
 _LOSSES = Registry("loss")
@@ -41,44 +43,79 @@ def _match_rank(y_true: Tensor, y_pred: Tensor) -> Tensor:
     return y_true
 
 
+REDUCTIONS = ("sum_over_batch_size", "sum", "none", "mean", "mean_with_sample_weight", "auto")
+
+
+def reduce_weighted_values(values: Tensor, sample_weight: Any = None, mask: Any = None,
+                           reduction: str = "sum_over_batch_size") -> Tensor:
+    """Keras's loss reduction, the one place it is done: multiply by ``sample_weight`` (and by
+    a Keras ``mask``, scaled so that the mean runs over the unmasked entries), then ``sum``,
+    divide by the number of values (``sum_over_batch_size``/``mean``), by the weights' sum
+    (``mean_with_sample_weight``), or return them as they are (``none``)."""
+    if mask is not None:
+        mask_array = np.asarray(mask._data if isinstance(mask, Tensor) else mask, dtype=bool)
+        weights = mask_array.astype(np.float32)
+        if reduction in ("sum_over_batch_size", "mean", "auto"):
+            valid = weights.sum()
+            weights *= (weights.size / valid) if valid else 0.0
+        mask_weight = Tensor._wrap(weights)
+        sample_weight = mask_weight if sample_weight is None else \
+            _expand_to(_as_tensor(sample_weight).float(), weights.ndim) * mask_weight
+    if sample_weight is not None:
+        weight = _expand_to(_as_tensor(sample_weight).float(), values.ndim)
+        values = values * weight
+    if reduction == "none" or values.ndim == 0:
+        return values
+    if values.numel() == 0:
+        return values.sum()  # an empty batch: 0, not a mean's NaN
+    if reduction == "sum":
+        return values.sum()
+    if reduction == "mean_with_sample_weight" and sample_weight is not None:
+        total = float(np.broadcast_to(weight._data, values.shape).sum())
+        return values.sum() / total if total else values.sum() * 0.0
+    return values.mean()
+
+
+def _expand_to(weight: Tensor, ndim: int) -> Tensor:
+    """(N,) weights against (N, T) values gain trailing dims; (N, 1) against (N,) lose them."""
+    while weight.ndim > ndim and weight.shape[-1] == 1:
+        weight = weight.squeeze(-1)
+    if weight.ndim < ndim:
+        weight = weight.reshape(tuple(weight.shape) + (1,) * (ndim - weight.ndim))
+    return weight
+
+
 class Loss:
     """Base class: subclasses define ``per_sample(y_true, y_pred) -> (N,)``."""
 
-    #: Activation this loss can fuse with (``'softmax'``/``'sigmoid'``), if any.
-    fusable_activation: str | None = None
     default_name = "loss"
 
-    def __init__(self, reduction: str = "sum_over_batch_size", name: str | None = None) -> None:
-        if reduction not in ("sum_over_batch_size", "sum", "none", "mean", "auto"):
-            raise ValueError(f"unknown loss reduction {reduction!r}; expected "
-                             "'sum_over_batch_size', 'sum' or 'none'")
+    def __init__(self, reduction: str = "sum_over_batch_size", name: str | None = None,
+                 dtype: Any = None) -> None:
+        if reduction is None:
+            reduction = "none"
+        if reduction not in REDUCTIONS:
+            raise ValueError(f"unknown loss reduction {reduction!r}; expected one of "
+                             f"{', '.join(REDUCTIONS[:-1])}")
+        if dtype not in (None, "float32"):
+            raise NotImplementedError(f"{type(self).__name__}: dtype={dtype!r} is not supported")
         self.reduction = reduction
         self.name = name or self.default_name
 
     def per_sample(self, y_true: Tensor, y_pred: Tensor) -> Tensor:
         raise NotImplementedError
 
-    def per_sample_from_logits(self, y_true: Tensor, logits: Tensor) -> Tensor:
-        raise NotImplementedError(f"{type(self).__name__} has no fused logits form")
+    def call(self, y_true: Any, y_pred: Any) -> Tensor:
+        """Keras's name for the unreduced losses."""
+        return self.per_sample(_as_tensor(y_true), _as_tensor(y_pred))
 
-    def reduce(self, per_sample: Tensor, sample_weight: Any = None) -> Tensor:
-        if sample_weight is not None:
-            weight = _as_tensor(sample_weight).float()
-            if weight.ndim < per_sample.ndim:
-                extra = (1,) * (per_sample.ndim - weight.ndim)
-                weight = weight.reshape(tuple(weight.shape) + extra)
-            per_sample = per_sample * weight
-        if self.reduction == "none":
-            return per_sample
-        if self.reduction == "sum":
-            return per_sample.sum()
-        if per_sample.numel() == 0:
-            return per_sample.sum()  # an empty batch: 0, not a mean's NaN
-        return per_sample.mean()
+    def reduce(self, per_sample: Tensor, sample_weight: Any = None, mask: Any = None) -> Tensor:
+        return reduce_weighted_values(per_sample, sample_weight, mask, self.reduction)
 
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Tensor:
         y_pred = _as_tensor(y_pred)
-        return self.reduce(self.per_sample(_as_tensor(y_true), y_pred), sample_weight)
+        mask = y_pred.__dict__.get("_keras_mask")
+        return self.reduce(self.per_sample(_as_tensor(y_true), y_pred), sample_weight, mask)
 
     def get_config(self) -> dict[str, Any]:
         return {"reduction": self.reduction, "name": self.name}
@@ -86,6 +123,20 @@ class Loss:
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Loss:
         return cls(**config)
+
+
+def _logits(loss: Any, y_pred: Tensor, activation: str) -> Tensor | None:
+    """What a cross-entropy computes from: the logits ``activation`` left on ``y_pred`` (as
+    Keras, even with ``from_logits=True``, with Keras's warning), else ``y_pred`` itself when
+    ``from_logits``, else None (probabilities)."""
+    logits = logits_of(y_pred, activation)
+    if logits is not None:
+        if loss.from_logits:
+            warnings.warn(f"{loss.name} received from_logits=True, but its input was produced "
+                          f"by a {activation} activation and thus does not represent logits. "
+                          "Was this intended?", stacklevel=4)
+        return logits
+    return y_pred if loss.from_logits else None
 
 
 def _check_probabilities(y_true: Tensor, y_pred: Tensor, name: str) -> None:
@@ -108,7 +159,6 @@ class CategoricalCrossentropy(Loss):
                  reduction: str = "sum_over_batch_size", name: str | None = None) -> None:
         super().__init__(reduction, name)
         self.from_logits, self.label_smoothing, self.axis = from_logits, label_smoothing, axis
-        self.fusable_activation = None if from_logits else "softmax"
 
     def _target(self, y_true: Tensor, y_pred: Tensor) -> Tensor:
         _check_probabilities(y_true, y_pred, self.name)
@@ -118,8 +168,12 @@ class CategoricalCrossentropy(Loss):
         return target
 
     def per_sample(self, y_true: Tensor, y_pred: Tensor) -> Tensor:
-        if self.from_logits:
-            return self.per_sample_from_logits(y_true, y_pred)
+        if self.axis % max(y_pred.ndim, 1) != y_pred.ndim - 1:
+            raise NotImplementedError(f"{self.name}: axis={self.axis} (other than the last) is "
+                                      "not supported")
+        logits = _logits(self, y_pred, "softmax")
+        if logits is not None:
+            return self.per_sample_from_logits(y_true, logits)
         target = self._target(y_true, y_pred)
         probs = y_pred / y_pred.sum(dim=-1, keepdim=True)
         return -(target * ops.clamp(probs, EPSILON, 1 - EPSILON).log()).sum(dim=-1)
@@ -146,7 +200,6 @@ class SparseCategoricalCrossentropy(Loss):
                  reduction: str = "sum_over_batch_size", name: str | None = None) -> None:
         super().__init__(reduction, name)
         self.from_logits, self.ignore_class = from_logits, ignore_class
-        self.fusable_activation = None if from_logits else "softmax"
 
     def _labels(self, y_true: Tensor, y_pred: Tensor) -> Tensor:
         labels = y_true
@@ -175,8 +228,9 @@ class SparseCategoricalCrossentropy(Loss):
         return (_reshaped(y_pred, (rows, y_pred.shape[-1])), _reshaped(labels, (rows,)), ignore)
 
     def per_sample(self, y_true: Tensor, y_pred: Tensor) -> Tensor:
-        if self.from_logits:
-            return self.per_sample_from_logits(y_true, y_pred)
+        logits = _logits(self, y_pred, "softmax")
+        if logits is not None:
+            return self.per_sample_from_logits(y_true, logits)
         flat, labels, ignore = self._flat(y_true, y_pred)
         probs = flat / flat.sum(dim=-1, keepdim=True)
         log_probs = ops.clamp(probs, EPSILON, 1 - EPSILON).log()
@@ -203,7 +257,6 @@ class BinaryCrossentropy(Loss):
                  reduction: str = "sum_over_batch_size", name: str | None = None) -> None:
         super().__init__(reduction, name)
         self.from_logits, self.label_smoothing = from_logits, label_smoothing
-        self.fusable_activation = None if from_logits else "sigmoid"
 
     def _target(self, y_true: Tensor, y_pred: Tensor) -> Tensor:
         target = _match_rank(y_true, y_pred).float()
@@ -215,8 +268,9 @@ class BinaryCrossentropy(Loss):
         return target
 
     def per_sample(self, y_true: Tensor, y_pred: Tensor) -> Tensor:
-        if self.from_logits:
-            return self.per_sample_from_logits(y_true, y_pred)
+        logits = _logits(self, y_pred, "sigmoid")
+        if logits is not None:
+            return self.per_sample_from_logits(y_true, logits)
         target = self._target(y_true, y_pred)
         p = ops.clamp(y_pred, EPSILON, 1 - EPSILON)
         loss = -(target * p.log() + (1 - target) * (1 - p).log())
@@ -298,15 +352,9 @@ class MeanSquaredLogarithmicError(_Regression):
 
 def get(identifier: Any) -> Loss:
     """A loss from a name, a config dict, an instance, or a plain ``fn(y_true, y_pred)``."""
-    if isinstance(identifier, Loss):
-        return identifier
-    if isinstance(identifier, str):
-        return _LOSSES.lookup(identifier)()
-    if isinstance(identifier, dict):
-        return _LOSSES.lookup(identifier["class_name"]).from_config(identifier.get("config", {}))
-    if callable(identifier):
+    if callable(identifier) and not isinstance(identifier, (Loss, type)):
         return LossFunctionWrapper(identifier)
-    raise TypeError(f"loss must be a name, a Loss or a callable, got {identifier!r}")
+    return _LOSSES.get(identifier, Loss)
 
 
 class LossFunctionWrapper(Loss):
@@ -321,10 +369,7 @@ class LossFunctionWrapper(Loss):
 
 
 def serialize(loss: Loss) -> dict[str, Any]:
-    for name, cls in _LOSSES.entries.items():
-        if type(loss) is cls:
-            return {"class_name": name, "config": loss.get_config()}
-    raise ValueError(f"loss {loss!r} is not a built-in one and can't be saved by name")
+    return _LOSSES.serialize(loss)
 
 
 def names() -> list[str]:

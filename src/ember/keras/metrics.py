@@ -21,6 +21,9 @@ class Metric:
     default_name = "metric"
 
     def __init__(self, name: str | None = None, dtype: Any = None) -> None:
+        if dtype not in (None, "float32"):
+            raise NotImplementedError(f"{type(self).__name__}: dtype={dtype!r} is not supported "
+                                      "(results are computed in float64 and reported as floats)")
         self.name = name or self.default_name
         self.reset_state()
 
@@ -30,12 +33,6 @@ class Metric:
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
         raise NotImplementedError
-
-    def reads_only_ranking(self, outputs: int) -> bool:
-        """Whether this metric depends only on the order of the ``outputs`` predictions of each
-        sample (argmax, top-k), so it may be given a softmax's logits instead of its
-        probabilities (the model then skips computing them)."""
-        return False
 
     def result(self) -> float:
         return float(self.total / self.count) if self.count else 0.0
@@ -98,9 +95,6 @@ def _labels(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
 class SparseCategoricalAccuracy(MeanMetricWrapper):
     default_name = "sparse_categorical_accuracy"
 
-    def reads_only_ranking(self, outputs: int) -> bool:
-        return True
-
     def values(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
         return (np.argmax(y_pred, axis=-1) == _labels(y_true, y_pred)).astype(np.float64)
 
@@ -108,9 +102,6 @@ class SparseCategoricalAccuracy(MeanMetricWrapper):
 @_METRICS.register("categorical_accuracy")
 class CategoricalAccuracy(MeanMetricWrapper):
     default_name = "categorical_accuracy"
-
-    def reads_only_ranking(self, outputs: int) -> bool:
-        return True
 
     def values(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
         return (np.argmax(y_pred, axis=-1) == np.argmax(y_true, axis=-1)).astype(np.float64)
@@ -137,9 +128,6 @@ class Accuracy(MeanMetricWrapper):
 
     default_name = "accuracy"
 
-    def reads_only_ranking(self, outputs: int) -> bool:
-        return outputs >= 2  # categorical or sparse: an argmax (one output is thresholded)
-
     def values(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
         if y_pred.ndim == 1 or y_pred.shape[-1] == 1:
             return BinaryAccuracy.values(BinaryAccuracy(), y_true, y_pred)
@@ -159,9 +147,6 @@ class TopKCategoricalAccuracy(MeanMetricWrapper):
     def _hits(self, labels: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
         top = np.argpartition(-y_pred, min(self.k, y_pred.shape[-1]) - 1, axis=-1)[..., :self.k]
         return (top == labels[..., None]).any(axis=-1).astype(np.float64)
-
-    def reads_only_ranking(self, outputs: int) -> bool:
-        return True
 
     def values(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
         return self._hits(np.argmax(y_true, axis=-1), y_pred)
@@ -318,18 +303,11 @@ def get(identifier: Any) -> Metric:
         # 'mae'/'acc' keep the short name the user asked for, as Keras's history keys do.
         return cls(name="accuracy" if identifier.lower() in ("acc", "accuracy")
                    else identifier.lower())
-    if isinstance(identifier, dict):
-        return _METRICS.lookup(identifier["class_name"]).from_config(identifier.get("config", {}))
-    if isinstance(identifier, type) and issubclass(identifier, Metric):
-        return identifier()
-    raise TypeError(f"metric must be a name or a Metric, got {identifier!r}")
+    return _METRICS.get(identifier, Metric)
 
 
 def serialize(metric: Metric) -> dict[str, Any]:
-    for name, cls in _METRICS.entries.items():
-        if type(metric) is cls:
-            return {"class_name": name, "config": metric.get_config()}
-    raise ValueError(f"metric {metric!r} is not a built-in one and can't be saved by name")
+    return _METRICS.serialize(metric)
 
 
 def names() -> list[str]:

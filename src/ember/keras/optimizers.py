@@ -2,6 +2,9 @@
 
 A Keras optimizer is created before the model has weights, so it keeps its configuration and
 builds the ``ember.optim`` optimizer on the model's parameters at the first training step.
+Each update is Keras's: clip the gradients, decay the weights (decoupled:
+``w -= learning_rate * weight_decay * w``, before the rule, for every optimizer), apply the
+rule, then project constrained weights back (``kernel_constraint=``).
 """
 
 from __future__ import annotations
@@ -12,7 +15,9 @@ from typing import Any
 import numpy as np
 
 from ember import optim
+from ember.autograd.grad_mode import no_grad
 from ember.keras._registry import Registry
+from ember.keras.variables import KerasWeight, apply_constraints
 from ember.tensor import Tensor
 
 _OPTIMIZERS = Registry("optimizer")
@@ -23,12 +28,23 @@ class Optimizer:
 
     def __init__(self, learning_rate: float = 0.001, weight_decay: float | None = None,
                  clipnorm: float | None = None, clipvalue: float | None = None,
-                 global_clipnorm: float | None = None, name: str | None = None, **kwargs: Any
-                 ) -> None:
+                 global_clipnorm: float | None = None, use_ema: bool = False,
+                 ema_momentum: float = 0.99, ema_overwrite_frequency: int | None = None,
+                 loss_scale_factor: float | None = None, gradient_accumulation_steps: int | None
+                 = None, name: str | None = None, **kwargs: Any) -> None:
         if "lr" in kwargs:  # Keras 2 spelling
             learning_rate = kwargs.pop("lr")
         if kwargs:
             raise TypeError(f"{type(self).__name__}: unexpected arguments {sorted(kwargs)}")
+        for argument, value in (("use_ema", use_ema),
+                                ("ema_overwrite_frequency", ema_overwrite_frequency),
+                                ("loss_scale_factor", loss_scale_factor),
+                                ("gradient_accumulation_steps", gradient_accumulation_steps)):
+            if value:
+                raise NotImplementedError(f"{type(self).__name__}: {argument}= is not supported")
+        if weight_decay is not None and not weight_decay >= 0:
+            raise ValueError(f"{type(self).__name__}: weight_decay must be >= 0, got "
+                             f"{weight_decay}")
         if not learning_rate > 0 and not callable(learning_rate):
             raise ValueError(f"{type(self).__name__}: learning_rate must be positive, got "
                              f"{learning_rate}")
@@ -80,7 +96,9 @@ class Optimizer:
 
     def step(self) -> None:
         """Apply one update with the gradients already in ``.grad``."""
-        assert self.built, "build() the optimizer on the model's parameters first"
+        if not self.built:
+            raise RuntimeError(f"{type(self).__name__}: build() it on the model's weights (or "
+                               "call apply(grads, weights)) before step()")
         if self.inner is None:
             self.iterations += 1
             return
@@ -88,8 +106,54 @@ class Optimizer:
             for group in self.inner.param_groups:
                 group["lr"] = self._current_schedule_lr()
         self._clip()
+        params = [p for g in self.inner.param_groups for p in g["params"]]
+        if self.weight_decay:
+            self._decay([p for p in params if p.grad is not None])
         self.inner.step()
+        apply_constraints(params)
         self.iterations += 1
+
+    def _decay(self, params: list[Tensor]) -> None:
+        """Keras's decoupled weight decay: ``w -= learning_rate * weight_decay * w``."""
+        factor = 1.0 - float(self.inner.param_groups[0]["lr"]) * float(self.weight_decay)
+        with no_grad():
+            for param in params:
+                param.mul_(factor)
+
+    def apply(self, grads: list[Any], trainable_variables: list[Any] | None = None) -> None:
+        """Update ``trainable_variables`` (weights from ``model.trainable_weights``, or tensors)
+        with ``grads``, as Keras's ``optimizer.apply``; other weights are left alone."""
+        if trainable_variables is None:
+            if not self.built or self.inner is None:
+                raise ValueError("apply: pass trainable_variables the first time")
+            tensors = [p for g in self.inner.param_groups for p in g["params"]]
+        else:
+            tensors = [v.value if isinstance(v, KerasWeight) else v for v in trainable_variables]
+        if len(grads) != len(tensors):
+            raise ValueError(f"apply: {len(grads)} gradients for {len(tensors)} variables")
+        if not self.built:
+            self.build(tensors)
+        for tensor, grad in zip(tensors, grads):
+            if grad is not None and grad is not tensor.grad:
+                tensor.grad = grad if isinstance(grad, Tensor) else Tensor._wrap(
+                    np.asarray(grad, dtype=tensor._data.dtype))
+        chosen = {id(t) for t in tensors}
+        held = {}
+        if self.inner is not None:
+            for param in (p for g in self.inner.param_groups for p in g["params"]):
+                if id(param) not in chosen and param.grad is not None:
+                    held[id(param)] = (param, param.grad)
+                    param.grad = None
+        try:
+            self.step()
+        finally:
+            for param, grad in held.values():
+                param.grad = grad
+
+    def apply_gradients(self, grads_and_vars: Any) -> None:
+        """``apply`` from ``[(grad, variable), ...]``."""
+        pairs = list(grads_and_vars)
+        self.apply([g for g, _ in pairs], [v for _, v in pairs])
 
     def _clip(self) -> None:
         if not (self.clipvalue or self.clipnorm or self.global_clipnorm):
@@ -145,8 +209,7 @@ class SGD(Optimizer):
         self.momentum, self.nesterov = momentum, nesterov
 
     def _make(self, params: list[Tensor], lr: float) -> optim.Optimizer:
-        return optim.SGD(params, lr=lr, momentum=self.momentum, nesterov=self.nesterov,
-                         weight_decay=self.weight_decay or 0.0)
+        return optim.SGD(params, lr=lr, momentum=self.momentum, nesterov=self.nesterov)
 
     def _config(self) -> dict[str, Any]:
         return {"momentum": self.momentum, "nesterov": self.nesterov}
@@ -161,8 +224,7 @@ class RMSprop(Optimizer):
 
     def _make(self, params: list[Tensor], lr: float) -> optim.Optimizer:
         return optim.RMSprop(params, lr=lr, alpha=self.rho, eps=self.epsilon,
-                             momentum=self.momentum, centered=self.centered,
-                             weight_decay=self.weight_decay or 0.0)
+                             momentum=self.momentum, centered=self.centered)
 
     def _config(self) -> dict[str, Any]:
         return {"rho": self.rho, "momentum": self.momentum, "epsilon": self.epsilon,
@@ -178,7 +240,7 @@ class Adam(Optimizer):
 
     def _make(self, params: list[Tensor], lr: float) -> optim.Optimizer:
         return optim.Adam(params, lr=lr, betas=(self.beta_1, self.beta_2), eps=self.epsilon,
-                          amsgrad=self.amsgrad, weight_decay=self.weight_decay or 0.0)
+                          amsgrad=self.amsgrad)
 
     def _config(self) -> dict[str, Any]:
         return {"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon,
@@ -192,8 +254,8 @@ class AdamW(Adam):
         super().__init__(learning_rate, weight_decay=weight_decay, **kwargs)
 
     def _make(self, params: list[Tensor], lr: float) -> optim.Optimizer:
-        return optim.AdamW(params, lr=lr, betas=(self.beta_1, self.beta_2), eps=self.epsilon,
-                           amsgrad=self.amsgrad, weight_decay=self.weight_decay or 0.0)
+        return optim.Adam(params, lr=lr, betas=(self.beta_1, self.beta_2), eps=self.epsilon,
+                           amsgrad=self.amsgrad)
 
 
 @_OPTIMIZERS.register("adagrad")
@@ -205,8 +267,7 @@ class Adagrad(Optimizer):
 
     def _make(self, params: list[Tensor], lr: float) -> optim.Optimizer:
         return optim.Adagrad(params, lr=lr, eps=self.epsilon,
-                             initial_accumulator_value=self.initial_accumulator_value,
-                             weight_decay=self.weight_decay or 0.0)
+                             initial_accumulator_value=self.initial_accumulator_value)
 
     def _config(self) -> dict[str, Any]:
         return {"initial_accumulator_value": self.initial_accumulator_value,
@@ -221,8 +282,7 @@ class Adadelta(Optimizer):
         self.rho, self.epsilon = rho, epsilon
 
     def _make(self, params: list[Tensor], lr: float) -> optim.Optimizer:
-        return optim.Adadelta(params, lr=lr, rho=self.rho, eps=self.epsilon,
-                              weight_decay=self.weight_decay or 0.0)
+        return optim.Adadelta(params, lr=lr, rho=self.rho, eps=self.epsilon)
 
     def _config(self) -> dict[str, Any]:
         return {"rho": self.rho, "epsilon": self.epsilon}
@@ -230,21 +290,11 @@ class Adadelta(Optimizer):
 
 def get(identifier: Any) -> Optimizer:
     """An optimizer from its name (Keras's defaults), a config dict, or an instance."""
-    if isinstance(identifier, Optimizer):
-        return identifier
-    if isinstance(identifier, str):
-        return _OPTIMIZERS.lookup(identifier)()
-    if isinstance(identifier, dict):
-        return _OPTIMIZERS.lookup(identifier["class_name"]).from_config(
-            identifier.get("config", {}))
-    raise TypeError(f"optimizer must be a name or a keras Optimizer, got {identifier!r}")
+    return _OPTIMIZERS.get(identifier, Optimizer)
 
 
 def serialize(optimizer: Optimizer) -> dict[str, Any]:
-    for name, cls in _OPTIMIZERS.entries.items():
-        if type(optimizer) is cls:
-            return {"class_name": name, "config": optimizer.get_config()}
-    raise ValueError(f"optimizer {optimizer!r} is not a built-in one and can't be saved by name")
+    return _OPTIMIZERS.serialize(optimizer)
 
 
 def names() -> list[str]:

@@ -18,6 +18,10 @@ class Regularizer:
     def get_config(self) -> dict[str, Any]:
         return {}
 
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Regularizer:
+        return cls(**config)
+
 
 @_REGULARIZERS.register("l1l2", "l1_l2")
 class L1L2(Regularizer):
@@ -61,17 +65,10 @@ l1, l2, l1_l2 = L1, L2, L1L2
 
 
 def get(identifier: Any) -> Regularizer | None:
-    if identifier is None or isinstance(identifier, Regularizer):
-        return identifier
-    if isinstance(identifier, str):
-        return _REGULARIZERS.lookup(identifier)()
-    if isinstance(identifier, dict):
-        return _REGULARIZERS.lookup(identifier["class_name"])(**identifier.get("config", {}))
-    raise TypeError(f"regularizer must be a name or a Regularizer, got {identifier!r}")
+    if identifier is None:
+        return None
+    return _REGULARIZERS.get(identifier, Regularizer)
 
 
 def serialize(regularizer: Regularizer | None) -> dict[str, Any] | None:
-    if regularizer is None:
-        return None
-    names = {L1: "l1", L2: "l2", L1L2: "l1l2"}
-    return {"class_name": names[type(regularizer)], "config": regularizer.get_config()}
+    return None if regularizer is None else _REGULARIZERS.serialize(regularizer)

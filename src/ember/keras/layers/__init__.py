@@ -5,6 +5,7 @@ from ember.keras.layers.conv import (
     AveragePooling2D,
     AvgPool2D,
     Conv2D,
+    DepthwiseConv2D,
     GlobalAveragePooling2D,
     GlobalAvgPool2D,
     GlobalMaxPool2D,
@@ -31,13 +32,15 @@ from ember.keras.layers.normalization import BatchNormalization, Normalization
 
 def Input(shape: object = None, batch_size: int | None = None, name: str | None = None,  # noqa: N802
           **kwargs: object) -> object:
-    """A symbolic input for building models: ``keras.Input(shape=(784,))``."""
+    """A symbolic input for building models: ``keras.Input(shape=(784,))`` (also ``dtype``,
+    ``batch_shape``)."""
     from ember.keras.models.functional import Input as make_input
 
-    return make_input(shape, batch_size=batch_size, name=name, **kwargs)
+    return make_input(shape, batch_size=batch_size, name=name, **kwargs)  # type: ignore[arg-type]
 
 
 LAYER_CLASSES = {cls.__name__: cls for cls in (
     Activation, Add, Average, AveragePooling2D, BatchNormalization, Concatenate, Conv2D, Dense,
-    Dropout, Embedding, Flatten, GlobalAveragePooling2D, GlobalMaxPooling2D, InputLayer, LeakyReLU,
-    MaxPooling2D, Multiply, Normalization, ReLU, Rescaling, Reshape, Softmax, Subtract)}
+    DepthwiseConv2D, Dropout, Embedding, Flatten, GlobalAveragePooling2D, GlobalMaxPooling2D,
+    InputLayer, LeakyReLU, MaxPooling2D, Multiply, Normalization, ReLU, Rescaling, Reshape,
+    Softmax, Subtract)}

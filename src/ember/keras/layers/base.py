@@ -7,7 +7,9 @@ layouts) and no gradient rules of its own.
 
 from __future__ import annotations
 
+import inspect
 import itertools
+import threading
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
@@ -16,8 +18,9 @@ import numpy as np
 
 from ember import nn
 from ember.autograd.grad_mode import no_grad
-from ember.keras import initializers
+from ember.keras import initializers, regularizers
 from ember.keras._registry import snake_case
+from ember.keras.variables import KerasWeight, Variable
 from ember.tensor import Tensor
 
 _NAME_COUNTERS: defaultdict[str, itertools.count] = defaultdict(itertools.count)
@@ -71,45 +74,63 @@ def to_tensor(x: Any) -> Tensor:
     return Tensor._wrap(np.ascontiguousarray(array))
 
 
-class KerasWeight:
-    """One weight as Keras shows it, mapped onto an ember tensor with a layout change."""
+class _CallContext(threading.local):
+    """The ``training`` value of the outermost layer call under way, which nested calls inherit
+    when not given one (Keras's call context)."""
 
-    def __init__(self, name: str, tensor: Tensor, to_keras: Callable[[np.ndarray], np.ndarray]
-                 = lambda a: a, from_keras: Callable[[np.ndarray], np.ndarray] = lambda a: a,
-                 trainable: bool = True) -> None:
-        self.name, self.tensor = name, tensor
-        self.to_keras, self.from_keras, self.trainable = to_keras, from_keras, trainable
+    def __init__(self) -> None:
+        self.depth = 0
+        self.training: bool | None = None
 
-    @property
-    def shape(self) -> tuple[int, ...]:
-        return self.to_keras(self.tensor._data).shape
 
-    def numpy(self) -> np.ndarray:
-        return np.array(self.to_keras(self.tensor._data))
+_CONTEXT = _CallContext()
+_CALL_ARGUMENTS: dict[Any, tuple[bool, bool, Any]] = {}
 
-    def assign(self, value: Any) -> None:
-        array = self.from_keras(np.asarray(value, dtype=self.tensor._data.dtype))
-        if array.shape != self.tensor._data.shape:
-            raise ValueError(f"weight {self.name!r} has Keras shape {self.shape}, got a value of "
-                             f"shape {np.shape(value)}")
-        with no_grad():
-            self.tensor.copy_(Tensor._wrap(array))
+
+def call_arguments(cls: type) -> tuple[bool, bool, Any]:
+    """Whether ``cls.call`` takes ``training`` and ``mask`` by name, and ``training``'s default
+    (read once per class): Keras passes each only to a ``call`` that declares it."""
+    found = _CALL_ARGUMENTS.get(cls)
+    if found is None:
+        parameters = inspect.signature(cls.call).parameters
+        training = parameters.get("training")
+        default = None if training is None or training.default is inspect.Parameter.empty \
+            else training.default
+        found = (training is not None, "mask" in parameters, default)
+        _CALL_ARGUMENTS[cls] = found
+    return found
+
+
+def _keras_mask(value: Any) -> Any:
+    if isinstance(value, (list, tuple)):
+        masks = [_keras_mask(v) for v in value]
+        return None if all(m is None for m in masks) else masks
+    return value.__dict__.get("_keras_mask") if isinstance(value, Tensor) else None
 
 
 class Layer(nn.Module):
     """Base class for Keras layers.
 
-    Subclasses take configuration in ``__init__``, create their ``ember.nn`` modules in
-    ``build(input_shape)`` (``input_shape`` includes the batch dim as None) and compute in
-    ``call(x, training)``.
+    Subclasses take configuration in ``__init__``, create their weights in
+    ``build(input_shape)`` (``input_shape`` includes the batch dim as None; ``add_weight`` or
+    ``ember.nn`` modules) and compute in ``call(inputs)``. ``call`` receives ``training`` and
+    ``mask`` only when its signature names them, as in Keras.
     """
+
+    #: Whether this layer passes an input's Keras mask (from ``Embedding(mask_zero=True)``) on.
+    supports_masking = False
 
     def __init__(self, name: str | None = None, trainable: bool = True, dtype: Any = None,
                  input_shape: Any = None, batch_input_shape: Any = None,
-                 input_dim: int | None = None, **kwargs: Any) -> None:
+                 input_dim: int | None = None, activity_regularizer: Any = None,
+                 autocast: bool = True, **kwargs: Any) -> None:
         super().__init__()
         if kwargs:
             raise TypeError(f"{type(self).__name__}: unexpected arguments {sorted(kwargs)}")
+        if dtype not in (None, "float32") and not (isinstance(dtype, type) and dtype is np.float32
+                                                  or getattr(dtype, "name", None) == "float32"):
+            raise NotImplementedError(f"{type(self).__name__}: dtype={dtype!r} is not supported "
+                                      "(ember.keras layers compute in float32)")
         self.name = name or unique_name(snake_case(type(self).__name__))
         self.trainable = trainable
         self.built = False
@@ -120,6 +141,9 @@ class Layer(nn.Module):
         self.declared_input_shape = as_shape(input_shape) if input_shape is not None else None
         self.input_spec: tuple[int | None, ...] | None = None
         self.output_shape: tuple[int | None, ...] | None = None
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        self._losses: list[Tensor] = []
+        self._variables: list[Variable] = []
 
     # -------------------------------------------------------------- subclass API
     def build(self, input_shape: tuple[int | None, ...]) -> None:
@@ -128,14 +152,83 @@ class Layer(nn.Module):
     def call(self, x: Tensor, training: bool | None = None) -> Tensor:
         raise NotImplementedError(f"{type(self).__name__} must define call()")
 
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        """The Keras mask of this layer's output: the input's when ``supports_masking``."""
+        return mask if self.supports_masking else None
+
+    def add_weight(self, shape: Any = None, initializer: Any = None, dtype: Any = None,
+                   trainable: bool = True, regularizer: Any = None, constraint: Any = None,
+                   name: str | None = None, **kwargs: Any) -> Variable:
+        """Create a weight of ``shape``, tracked by this layer (``weights``, saving, ``fit``).
+
+        ``initializer`` defaults to Keras's: ``glorot_uniform`` for floats.
+        """
+        unsupported = {k: v for k, v in kwargs.items()
+                       if not (k == "autocast" or (k == "aggregation" and v in ("none", "mean"))
+                               or (k == "synchronization" and v in ("auto", "none")))}
+        if unsupported:
+            raise NotImplementedError(f"add_weight: argument(s) {sorted(unsupported)} are not "
+                                      "supported")
+        if dtype not in (None, "float32"):
+            raise NotImplementedError(f"add_weight: dtype={dtype!r} is not supported (float32)")
+        shape = as_shape(shape)
+        init = initializers.get("glorot_uniform" if initializer is None else initializer)
+        variable = Variable(init(shape), trainable=trainable and self.trainable,
+                            name=name or f"variable_{len(self._variables)}")
+        if not trainable:
+            variable.__dict__["keras_trainable"] = False
+        key = name if name and name not in self._parameters and name not in self.__dict__ \
+            else f"_variable_{len(self._variables)}"
+        self.register_parameter(key, variable)
+        self._variables.append(variable)
+        weight = KerasWeight(variable.name, variable, trainable=trainable)
+        weight.constraint = constraint
+        reg = regularizers.get(regularizer)
+        if reg is not None:
+            variable.__dict__["keras_regularizer"] = reg
+        return variable
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # ``self.w = self.add_weight(...)``: keep the weight under the name the user chose.
+        if isinstance(value, Variable) and "_parameters" in self.__dict__:
+            for key, param in list(self._parameters.items()):
+                if param is value and key != name and key.startswith("_variable_"):
+                    del self._parameters[key]
+        super().__setattr__(name, value)
+
+    def add_loss(self, loss: Any) -> None:
+        """Add a term to the training loss of the current forward pass (``layer.losses``)."""
+        self._losses.append(loss if isinstance(loss, Tensor) else Tensor._wrap(
+            np.asarray(loss, dtype=np.float32)))
+
+    @property
+    def losses(self) -> list[Tensor]:
+        """The terms added by ``add_loss`` and activity regularizers during the last forward
+        pass, and the weight regularizers' penalties, of this layer and every sublayer."""
+        found = []
+        for module in self.modules():
+            if isinstance(module, Layer):
+                found += module.__dict__.get("_losses", [])
+                found += module._weight_penalties()
+        return found
+
+    def _weight_penalties(self) -> list[Tensor]:
+        penalties = [v.__dict__["keras_regularizer"](v) for v in self.__dict__.get(
+            "_variables", []) if "keras_regularizer" in v.__dict__]
+        if hasattr(self, "regularization_losses"):
+            penalties += self.regularization_losses()
+        return penalties
+
     def keras_weights(self) -> list[KerasWeight]:
         """This layer's weights in Keras's order and layouts (kernel before bias, ...)."""
-        return []
+        return [KerasWeight(v.name, v, trainable=v.trainable) for v in self._variables]
 
     def get_config(self) -> dict[str, Any]:
         config: dict[str, Any] = {"name": self.name, "trainable": self.trainable}
         if self.declared_input_shape is not None:
             config["input_shape"] = list(self.declared_input_shape)
+        if self.activity_regularizer is not None:
+            config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
         return config
 
     @classmethod
@@ -171,8 +264,8 @@ class Layer(nn.Module):
 
     def fixed_parameters(self) -> list[Tensor]:
         """Parameters this layer's configuration never trains, whatever ``trainable`` says
-        (BatchNormalization's gamma with ``scale=False``)."""
-        return []
+        (BatchNormalization's gamma with ``scale=False``, ``add_weight(trainable=False)``)."""
+        return [v for v in self.__dict__.get("_variables", []) if not v.trainable]
 
     def check_input(self, x: Tensor) -> None:
         """A built layer refuses inputs whose per-sample shape differs from its build shape."""
@@ -187,7 +280,8 @@ class Layer(nn.Module):
                 f"shape {expected}, got {(None,) + got}"
             )
 
-    def __call__(self, x: Any, training: bool | None = None, **kwargs: Any) -> Any:
+    def __call__(self, x: Any, *args: Any, training: bool | None = None, mask: Any = None,
+                 **kwargs: Any) -> Any:
         from ember.keras.models.functional import KerasTensor, call_symbolic
 
         if isinstance(x, KerasTensor) or (isinstance(x, (list, tuple)) and x
@@ -199,11 +293,42 @@ class Layer(nn.Module):
                           else [(None,) + tuple(v.shape[1:]) for v in x])
         if not isinstance(x, list):
             self.check_input(x)
-        # Keras's default outside fit() is inference: Dropout off, BatchNormalization frozen.
-        return self.call(x, training=bool(training), **kwargs)
+        takes_training, takes_mask, default_training = call_arguments(type(self))
+        context = _CONTEXT
+        outer = context.training
+        if training is None:
+            training = outer if outer is not None else default_training
+        if takes_training:
+            kwargs["training"] = training
+        previous_mask = mask if mask is not None else _keras_mask(x)
+        if takes_mask and previous_mask is not None:
+            kwargs["mask"] = previous_mask
+        if context.depth == 0:  # the outermost call: losses of the last pass are replaced
+            self._clear_losses()
+        context.depth += 1
+        context.training = training
+        try:
+            out = self.call(x, *args, **kwargs)
+        finally:
+            context.depth -= 1
+            context.training = outer
+        if self.activity_regularizer is not None:
+            for value in out if isinstance(out, (list, tuple)) else [out]:
+                self.add_loss(self.activity_regularizer(value) / value.shape[0])
+        if previous_mask is not None or type(self).compute_mask is not Layer.compute_mask:
+            out_mask = self.compute_mask(x, previous_mask)
+            if out_mask is not None and isinstance(out, Tensor):
+                out.__dict__["_keras_mask"] = out_mask
+        return out
 
-    def forward(self, x: Any, training: bool | None = None) -> Any:
-        return self(x, training=training)
+    def _clear_losses(self) -> None:
+        for module in self.modules():
+            losses = module.__dict__.get("_losses")
+            if losses:
+                losses.clear()
+
+    def forward(self, x: Any, *args: Any, **kwargs: Any) -> Any:
+        return self(x, *args, **kwargs)
 
     # -------------------------------------------------------------- weights
     @property

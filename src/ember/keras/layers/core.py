@@ -4,15 +4,30 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 import ember.nn.functional as F
 from ember import nn, ops
-from ember.keras import activations, initializers, regularizers
+from ember import random as ember_random
+from ember.keras import activations, constraints, initializers, regularizers
 from ember.keras.layers.base import KerasWeight, Layer, as_shape, initialize, weight_penalties
 from ember.tensor import Tensor
 
 
+def _transpose(array: Any) -> Any:
+    return array.T
+
+
+def _require_built(layer: Layer, module: Any) -> None:
+    if module is None:
+        raise AttributeError(f"layer {layer.name!r} isn't built yet, so it has no weights; call "
+                             "it on data or build() it first")
+
+
 class InputLayer(Layer):
     """The model's entry point: declares the input shape and passes values through."""
+
+    supports_masking = True
 
     def __init__(self, shape: Any = None, batch_size: int | None = None, name: str | None = None,
                  input_shape: Any = None, **kwargs: Any) -> None:
@@ -32,11 +47,13 @@ class Dense(Layer):
     >>> layer = keras.layers.Dense(10, activation="softmax")
     """
 
+    supports_masking = True
+
     def __init__(self, units: int, activation: Any = None, use_bias: bool = True,
                  kernel_initializer: Any = "glorot_uniform", bias_initializer: Any = "zeros",
                  kernel_regularizer: Any = None, bias_regularizer: Any = None,
-                 activity_regularizer: Any = None, kernel_constraint: Any = None,
-                 bias_constraint: Any = None, **kwargs: Any) -> None:
+                 kernel_constraint: Any = None, bias_constraint: Any = None,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if int(units) <= 0:
             raise ValueError(f"Dense: units must be a positive integer, got {units}")
@@ -47,6 +64,8 @@ class Dense(Layer):
         self.bias_initializer = initializers.get(bias_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
         self.linear: nn.Linear | None = None
 
     def build(self, input_shape: tuple[int | None, ...]) -> None:
@@ -58,23 +77,29 @@ class Dense(Layer):
         # Keras's kernel is (in, units); nn.Linear keeps (units, in).
         initialize(self.linear.weight, self.kernel_initializer, (in_features, self.units),
                    lambda a: a.T)
+        self.kernel.constraint = self.kernel_constraint
         if self.use_bias:
             initialize(self.linear.bias, self.bias_initializer, (self.units,))
+            self.bias.constraint = self.bias_constraint
 
     def call(self, x: Tensor, training: bool | None = None) -> Tensor:
         return self.activation(self.linear(x))
 
-    def call_logits(self, x: Tensor) -> Tensor:
-        """The output before the activation (for losses fused with softmax or sigmoid)."""
-        return self.linear(x)
+    @property
+    def kernel(self) -> KerasWeight:
+        """The (in, units) kernel, as Keras shows it (``nn.Linear`` keeps its transpose)."""
+        _require_built(self, self.linear)
+        return KerasWeight("kernel", self.linear.weight, _transpose, _transpose)
+
+    @property
+    def bias(self) -> KerasWeight | None:
+        _require_built(self, self.linear)
+        return KerasWeight("bias", self.linear.bias) if self.use_bias else None
 
     def keras_weights(self) -> list[KerasWeight]:
         if self.linear is None:
             return []
-        weights = [KerasWeight("kernel", self.linear.weight, lambda a: a.T, lambda a: a.T)]
-        if self.use_bias:
-            weights.append(KerasWeight("bias", self.linear.bias))
-        return weights
+        return [self.kernel] + ([self.bias] if self.use_bias else [])
 
     def regularization_losses(self) -> list[Tensor]:
         return weight_penalties(self, self.linear)
@@ -85,11 +110,15 @@ class Dense(Layer):
                 "kernel_initializer": initializers.serialize(self.kernel_initializer),
                 "bias_initializer": initializers.serialize(self.bias_initializer),
                 "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-                "bias_regularizer": regularizers.serialize(self.bias_regularizer)}
+                "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+                "kernel_constraint": constraints.serialize(self.kernel_constraint),
+                "bias_constraint": constraints.serialize(self.bias_constraint)}
 
 
 class Activation(Layer):
     """Applies an activation function by name (``Activation('relu')``)."""
+
+    supports_masking = True
 
     def __init__(self, activation: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -103,6 +132,8 @@ class Activation(Layer):
 
 
 class ReLU(Layer):
+
+    supports_masking = True
     def __init__(self, max_value: float | None = None, negative_slope: float = 0.0,
                  threshold: float = 0.0, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -121,6 +152,8 @@ class ReLU(Layer):
 
 
 class LeakyReLU(Layer):
+
+    supports_masking = True
     def __init__(self, negative_slope: float = 0.3, **kwargs: Any) -> None:
         if "alpha" in kwargs:
             negative_slope = kwargs.pop("alpha")
@@ -135,12 +168,14 @@ class LeakyReLU(Layer):
 
 
 class Softmax(Layer):
+
+    supports_masking = True
     def __init__(self, axis: int = -1, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.axis = axis
 
     def call(self, x: Tensor, training: bool | None = None) -> Tensor:
-        return F.softmax(x, self.axis)
+        return activations.softmax(x, self.axis)
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "axis": self.axis}
@@ -171,7 +206,12 @@ class Reshape(Layer):
 
 
 class Dropout(Layer):
-    """Zero a fraction ``rate`` of the inputs while training (``F.dropout``)."""
+    """Zero a fraction ``rate`` of the inputs while training and scale the rest by
+    ``1 / (1 - rate)``. ``noise_shape`` shares one draw along its size-1 axes (None takes the
+    input's size); ``seed`` gives the layer its own random stream (else ember's, seeded by
+    ``keras.utils.set_random_seed``)."""
+
+    supports_masking = True
 
     def __init__(self, rate: float, noise_shape: Any = None, seed: int | None = None,
                  **kwargs: Any) -> None:
@@ -179,16 +219,33 @@ class Dropout(Layer):
         if not 0 <= rate < 1:
             raise ValueError(f"Dropout: rate must be in [0, 1), got {rate}")
         self.rate = float(rate)
+        self.noise_shape = None if noise_shape is None else tuple(
+            None if s is None else int(s) for s in noise_shape)
+        self.seed = seed
+        self.generator = None if seed is None else ember_random.Generator(int(seed))
 
     def call(self, x: Tensor, training: bool | None = None) -> Tensor:
-        return F.dropout(x, self.rate, training=bool(training))
+        if not training or self.rate == 0.0:
+            return x
+        shape = tuple(x.shape)
+        if self.noise_shape is not None:
+            if len(self.noise_shape) != x.ndim:
+                raise ValueError(f"Dropout layer {self.name!r}: noise_shape {self.noise_shape} "
+                                 f"doesn't match the input's rank ({tuple(x.shape)})")
+            shape = tuple(size if s is None else s for s, size in zip(self.noise_shape, shape))
+        keep = ember_random.rng(self.generator).random(shape, dtype=np.float32) >= self.rate
+        scale = keep * np.asarray(1.0 / (1.0 - self.rate), dtype=x._data.dtype)
+        return x * Tensor._wrap(scale)
 
     def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "rate": self.rate}
+        return {**super().get_config(), "rate": self.rate, "seed": self.seed,
+                "noise_shape": None if self.noise_shape is None else list(self.noise_shape)}
 
 
 class Rescaling(Layer):
     """``x * scale + offset``, e.g. ``Rescaling(1 / 255)`` for pixels."""
+
+    supports_masking = True
 
     def __init__(self, scale: float, offset: float = 0.0, **kwargs: Any) -> None:
         super().__init__(**kwargs)

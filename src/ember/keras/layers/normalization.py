@@ -8,7 +8,7 @@ import numpy as np
 
 from ember import nn
 from ember.autograd.grad_mode import no_grad
-from ember.keras import initializers
+from ember.keras import constraints, initializers, regularizers
 from ember.keras.layers.base import KerasWeight, Layer, initialize, to_tensor
 from ember.tensor import Tensor
 
@@ -18,17 +18,31 @@ class BatchNormalization(Layer):
     averages at inference. Keras's ``momentum=0.99`` is PyTorch's ``momentum=0.01``.
     """
 
+    supports_masking = True
+
     def __init__(self, axis: int = -1, momentum: float = 0.99, epsilon: float = 1e-3,
                  center: bool = True, scale: bool = True, beta_initializer: Any = "zeros",
                  gamma_initializer: Any = "ones", moving_mean_initializer: Any = "zeros",
-                 moving_variance_initializer: Any = "ones", **kwargs: Any) -> None:
+                 moving_variance_initializer: Any = "ones", beta_regularizer: Any = None,
+                 gamma_regularizer: Any = None, beta_constraint: Any = None,
+                 gamma_constraint: Any = None, synchronized: bool = False,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if axis not in (-1,):
-            raise ValueError("BatchNormalization: only axis=-1 (channels last) is supported")
+            raise NotImplementedError("BatchNormalization: only axis=-1 (channels last) is "
+                                      "supported")
+        if synchronized:
+            raise NotImplementedError("BatchNormalization: synchronized=True is not supported")
         self.axis, self.momentum, self.epsilon = axis, float(momentum), float(epsilon)
         self.center, self.scale = center, scale
         self.beta_initializer = initializers.get(beta_initializer)
         self.gamma_initializer = initializers.get(gamma_initializer)
+        self.moving_mean_initializer = initializers.get(moving_mean_initializer)
+        self.moving_variance_initializer = initializers.get(moving_variance_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
         self.bn: nn.Module | None = None
 
     def build(self, input_shape: tuple[int | None, ...]) -> None:
@@ -40,6 +54,17 @@ class BatchNormalization(Layer):
         self.bn = kind(channels, eps=self.epsilon, momentum=1 - self.momentum, affine=True)
         initialize(self.bn.weight, self.gamma_initializer, (channels,))
         initialize(self.bn.bias, self.beta_initializer, (channels,))
+        initialize(self.bn.running_mean, self.moving_mean_initializer, (channels,))
+        initialize(self.bn.running_var, self.moving_variance_initializer, (channels,))
+        KerasWeight("gamma", self.bn.weight).constraint = self.gamma_constraint
+        KerasWeight("beta", self.bn.bias).constraint = self.beta_constraint
+
+    def regularization_losses(self) -> list[Tensor]:
+        if self.bn is None:
+            return []
+        return [reg(weight) for reg, weight, used in (
+            (self.gamma_regularizer, self.bn.weight, self.scale),
+            (self.beta_regularizer, self.bn.bias, self.center)) if reg is not None and used]
 
     def fixed_parameters(self) -> list[Tensor]:
         if self.bn is None:
@@ -68,8 +93,17 @@ class BatchNormalization(Layer):
         return weights
 
     def get_config(self) -> dict[str, Any]:
+        serialize = initializers.serialize
         return {**super().get_config(), "axis": self.axis, "momentum": self.momentum,
-                "epsilon": self.epsilon, "center": self.center, "scale": self.scale}
+                "epsilon": self.epsilon, "center": self.center, "scale": self.scale,
+                "beta_initializer": serialize(self.beta_initializer),
+                "gamma_initializer": serialize(self.gamma_initializer),
+                "moving_mean_initializer": serialize(self.moving_mean_initializer),
+                "moving_variance_initializer": serialize(self.moving_variance_initializer),
+                "beta_regularizer": regularizers.serialize(self.beta_regularizer),
+                "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
+                "beta_constraint": constraints.serialize(self.beta_constraint),
+                "gamma_constraint": constraints.serialize(self.gamma_constraint)}
 
 
 class Normalization(Layer):
@@ -82,6 +116,9 @@ class Normalization(Layer):
     def __init__(self, axis: int = -1, mean: Any = None, variance: Any = None,
                  invert: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        if axis != -1:
+            raise NotImplementedError(f"Normalization: axis={axis!r} is not supported (only the "
+                                      "last axis, -1)")
         self.axis, self.invert = axis, invert
         self.register_buffer("mean", None if mean is None else to_tensor(np.asarray(mean,
                                                                                      np.float32)))

@@ -6,10 +6,10 @@ from ember.keras.models.saving import load_model, model_from_config
 from ember.keras.models.sequential import Sequential
 
 
-def model_from_json(text: str) -> Model:
+def model_from_json(text: str, custom_objects: dict | None = None) -> Model:
     import json
 
-    return model_from_config(json.loads(text))
+    return model_from_config(json.loads(text), custom_objects=custom_objects)
 
 
 __all__ = ["Functional", "KerasTensor", "Model", "Sequential", "load_model", "model_from_config",

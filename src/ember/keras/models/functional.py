@@ -12,9 +12,8 @@ import numpy as np
 
 from ember import nn
 from ember.autograd.grad_mode import no_grad
-from ember.keras import activations
 from ember.keras.layers.base import Layer, as_shape, dummy_sample
-from ember.keras.layers.core import Activation, InputLayer, Softmax
+from ember.keras.layers.core import InputLayer
 from ember.keras.models.model import Model
 from ember.tensor import Tensor
 
@@ -35,7 +34,13 @@ class KerasTensor:
 
 
 def Input(shape: Any = None, batch_size: int | None = None, name: str | None = None,  # noqa: N802
-          dtype: Any = None, **kwargs: Any) -> KerasTensor:
+          dtype: Any = None, sparse: bool | None = None, batch_shape: Any = None,
+          tensor: Any = None, optional: bool = False) -> KerasTensor:
+    if batch_shape is not None:
+        batch_size, shape = tuple(batch_shape)[0], tuple(batch_shape)[1:]
+    for argument, value in (("sparse", sparse), ("tensor", tensor), ("optional", optional)):
+        if value:
+            raise NotImplementedError(f"keras.Input: {argument}= is not supported")
     layer = InputLayer(shape=shape, name=name)
     layer.output_shape = (batch_size,) + as_shape(shape)
     layer.built = True
@@ -114,47 +119,22 @@ class Functional(Model):
     def build(self, input_shape: Any = None) -> None:
         self.built = True
 
-    def _run(self, x: Any, training: bool | None, logits: bool) -> Any:
+    def call(self, x: Any, training: bool | None = None) -> Any:
         xs = list(x) if isinstance(x, (list, tuple)) else [x]
         if len(xs) != len(self.inputs):
             raise ValueError(f"model {self.name!r} expects {len(self.inputs)} inputs, got "
                              f"{len(xs)}")
         values: dict[int, Any] = {id(t): v for t, v in zip(self.inputs, xs)}
-        last = self.outputs[0]
         for t in self.order:
             if id(t) in values:
                 continue
             args = [values[id(p)] for p in t.parents]
-            arg = args if len(args) > 1 else args[0]
-            if logits and t is last:
-                if isinstance(t.layer, (Activation, Softmax)):
-                    values[id(t)] = arg
-                else:
-                    values[id(t)] = t.layer.call_logits(arg)
-            else:
-                values[id(t)] = t.layer(arg, training=training)
+            values[id(t)] = t.layer(args if len(args) > 1 else args[0], training=training)
         results = [values[id(t)] for t in self.outputs]
         return results if self.multi_output else results[0]
 
-    def call(self, x: Any, training: bool | None = None) -> Any:
-        return self._run(x, training, logits=False)
-
-    def call_logits(self, x: Any, training: bool | None = None) -> Tensor:
-        return self._run(x, training, logits=True)
-
-    def output_activation(self) -> str | None:
-        if self.multi_output:
-            return None
-        layer = self.outputs[0].layer
-        if isinstance(layer, Softmax) and layer.axis == -1:
-            return "softmax"
-        fn = getattr(layer, "activation", None)
-        if fn is None or not (hasattr(layer, "call_logits") or isinstance(layer, Activation)):
-            return None
-        try:
-            return activations.serialize(fn)
-        except ValueError:
-            return None
+    def output_names(self) -> list[str]:
+        return [t.layer.name for t in self.outputs]
 
     def summary_connections(self) -> dict[str, str] | None:
         """For ``summary()``: each layer's inputs as Keras writes them (``dense[0][0]``), or

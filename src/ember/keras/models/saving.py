@@ -31,19 +31,37 @@ _MAX_MEMBER_BYTES = 4 * 1024**3
 
 
 def model_config(model: Any) -> dict[str, Any]:
-    return {"class_name": type(model).__name__, "config": model.get_config()}
+    config = {"class_name": type(model).__name__, "config": model.get_config()}
+    shape = getattr(model, "build_input_shape", None)
+    if shape is not None and config["class_name"] not in ("Sequential", "Functional"):
+        config["build_input_shape"] = [list(s) for s in shape] if isinstance(shape, list) \
+            else list(shape)
+    return config
 
 
-def model_from_config(config: dict[str, Any], source: str = "<config>") -> Any:
-    """Rebuild a Sequential or functional model from ``model_config``'s output."""
+def _class_named(name: Any, custom_objects: dict[str, Any] | None, source: str) -> Any:
+    """A layer or model class by its saved name: ``custom_objects`` first (a user's own classes,
+    as Keras's ``load_model(custom_objects=...)``), then ember's built-in layers."""
     from ember.keras.layers import LAYER_CLASSES
+
+    if custom_objects and name in custom_objects:
+        return custom_objects[name]
+    cls = LAYER_CLASSES.get(name)
+    if cls is None:
+        raise ModelFileError(f"{source}: unknown layer type {name!r}; a custom class must be "
+                             f"given as custom_objects={{{name!r}: {name}}}")
+    return cls
+
+
+def model_from_config(config: dict[str, Any], source: str = "<config>",
+                      custom_objects: dict[str, Any] | None = None) -> Any:
+    """Rebuild a Sequential, functional or (from ``custom_objects``) subclassed model from
+    ``model_config``'s output."""
     from ember.keras.models.functional import Functional, Input, KerasTensor
     from ember.keras.models.sequential import Sequential
 
     def make_layer(entry: dict[str, Any]) -> Any:
-        cls = LAYER_CLASSES.get(entry.get("class_name"))
-        if cls is None:
-            raise ModelFileError(f"{source}: unknown layer type {entry.get('class_name')!r}")
+        cls = _class_named(entry.get("class_name"), custom_objects, source)
         try:
             return cls.from_config(dict(entry.get("config", {})))
         except (TypeError, ValueError) as exc:
@@ -51,6 +69,13 @@ def model_from_config(config: dict[str, Any], source: str = "<config>") -> Any:
                                  f"{entry.get('class_name')}: {exc}") from None
 
     kind, body = config.get("class_name"), config.get("config")
+    if kind not in ("Sequential", "Functional"):
+        model = make_layer(config)
+        shape = config.get("build_input_shape")
+        if shape is not None and not model.built:
+            model.build([tuple(s) for s in shape] if shape and isinstance(shape[0], list)
+                        else tuple(shape))
+        return model
     if not isinstance(body, dict) or not isinstance(body.get("layers"), list):
         raise ModelFileError(f"{source}: the model config has no list of layers")
     if kind == "Sequential":
@@ -98,7 +123,9 @@ def keras_state(layer: Any, prefix: str = "") -> dict[str, Any]:
 
     if not isinstance(layer, Model):
         return {prefix + name: tensor for name, tensor in layer.state_dict(keep_vars=True).items()}
-    state: dict[str, Any] = {}
+    # A subclassed model's own add_weight variables, then its layers'.
+    state: dict[str, Any] = {f"{prefix}self.{name}": tensor for name, tensor
+                             in layer._parameters.items() if tensor is not None}
     for index, child in enumerate(layer.layers):
         state.update(keras_state(child, f"{prefix}layers.{index}.{type(child).__name__}."))
     return state
@@ -153,11 +180,21 @@ def _try_serialize(optimizer: Any) -> Any:
         return None
 
 
-def save_model(model: Any, filepath: str, overwrite: bool = True) -> None:
-    """Write ``model_archive(model)`` to ``filepath`` atomically."""
+def save_model(model: Any, filepath: str, overwrite: bool = True,
+               save_format: str = "ember") -> None:
+    """Write ``model_archive(model)`` to ``filepath`` atomically (``save_format="keras3"``:
+    Keras 3's own layout, see ``keras3_format``)."""
     path = Path(filepath)
     if path.exists() and not overwrite:
         raise FileExistsError(f"{path} exists and overwrite=False")
+    if save_format not in ("ember", "keras3"):
+        raise ValueError(f"save_format must be 'ember' or 'keras3', got {save_format!r}")
+    if save_format == "keras3":
+        from ember.keras.models.keras3_format import keras3_archive
+
+        blob = keras3_archive(model)
+        atomic_write(path, lambda f: f.write(blob))
+        return
     blob = model_archive(model)
     atomic_write(path, lambda f: f.write(blob))
 
@@ -217,14 +254,15 @@ _CONFIG_ERRORS = (TypeError, ValueError, KeyError, IndexError, AttributeError, O
                   ZeroDivisionError, MemoryError, RecursionError)
 
 
-def rebuild_model(config: dict[str, Any], max_parameters: int, source: str) -> Any:
+def rebuild_model(config: dict[str, Any], max_parameters: int, source: str,
+                  custom_objects: dict[str, Any] | None = None) -> Any:
     """``model_from_config`` that refuses configs making more than ``max_parameters`` values and
     turns every error a malformed config can cause into ``ModelFileError``."""
     from ember.nn.parameter import parameter_budget
 
     try:
         with parameter_budget(max_parameters):
-            return model_from_config(config, source)
+            return model_from_config(config, source, custom_objects)
     except ModelFileError:
         raise
     except _CONFIG_ERRORS as exc:
@@ -236,8 +274,19 @@ def load_model(filepath: str, custom_objects: Any = None, compile: bool = True, 
                safe_mode: bool = True) -> Any:
     """Rebuild a model saved by ``model.save``: architecture, weights, compile settings and
     optimizer state. Raises ``ember.ModelFileError`` naming the file for anything malformed.
+
+    ``custom_objects`` maps the names of your own layer and model classes to the classes (their
+    ``get_config``/``from_config`` rebuild them). ``safe_mode``: loading never runs code from the
+    file, so it is always safe.
     """
+    if custom_objects is not None and not isinstance(custom_objects, dict):
+        raise TypeError(f"custom_objects must be a dict of names to classes, got "
+                        f"{type(custom_objects).__name__}")
     path = Path(filepath)
+    from ember.keras.models import keras3_format
+
+    if keras3_format.is_keras3_archive(path):  # written by Keras 3 (or save_format="keras3")
+        return keras3_format.load_keras3_model(path, compile=compile)
     members = read_members(path)
     metadata = _json(members["metadata.json"], f"{path}: metadata.json")
     if not isinstance(metadata, dict) or metadata.get("format") != FORMAT:
@@ -250,7 +299,8 @@ def load_model(filepath: str, custom_objects: Any = None, compile: bool = True, 
         raise ModelFileError(f"{path}: config.json has no model description")
     weights, _ = safetensors_from_bytes(members["model.weights.safetensors"],
                                         f"{path}: model.weights.safetensors")
-    model = rebuild_model(config["model"], sum(int(a.size) for a in weights.values()), str(path))
+    model = rebuild_model(config["model"], sum(int(a.size) for a in weights.values()), str(path),
+                          custom_objects)
     _load_state(model, weights, str(path))
     model._checkpoint_rng_state = _rng_state(metadata.get("rng_state"))
     epochs = metadata.get("epochs_finished", 0)
@@ -282,8 +332,12 @@ def _restore_compile(model: Any, compile_config: dict[str, Any], members: dict[s
     try:
         model.compile(optimizer=optimizers.get(compile_config["optimizer"]),
                       loss=losses.get(compile_config["loss"]),
+                      loss_weights=compile_config.get("loss_weights"),
                       metrics=[metrics.get(m) for m in compile_config.get("metrics") or []
-                               if m is not None])
+                               if m is not None],
+                      weighted_metrics=[metrics.get(m) for m in
+                                        compile_config.get("weighted_metrics") or []
+                                        if m is not None])
     except _CONFIG_ERRORS as exc:
         raise ModelFileError(f"{path}: bad compile settings ({str(exc)[:200]})") from None
     if "optimizer.safetensors" not in members or not model.built:
@@ -327,9 +381,17 @@ def save_weights(model: Any, filepath: str, overwrite: bool = True) -> None:
     path = Path(filepath)
     if path.exists() and not overwrite:
         raise FileExistsError(f"{path} exists and overwrite=False")
+    if path.name.endswith(".h5"):  # Keras 3's .weights.h5 layout
+        from ember.keras.models.keras3_format import save_weights_h5
+
+        return save_weights_h5(model, path)
     save_safetensors(_state_arrays(model), path)
 
 
 def load_weights(model: Any, filepath: str) -> None:
+    if str(filepath).endswith(".h5"):  # Keras 3's .weights.h5 layout
+        from ember.keras.models.keras3_format import load_weights_h5
+
+        return load_weights_h5(model, filepath)
     weights, _ = load_safetensors(filepath)
     _load_state(model, weights, str(filepath))

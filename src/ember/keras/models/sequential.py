@@ -8,9 +8,8 @@ import numpy as np
 
 from ember import nn
 from ember.autograd.grad_mode import no_grad
-from ember.keras import activations
 from ember.keras.layers.base import Layer, as_shape, dummy_sample
-from ember.keras.layers.core import Activation, InputLayer, Softmax
+from ember.keras.layers.core import InputLayer
 from ember.keras.models.model import Model
 from ember.tensor import Tensor
 
@@ -54,7 +53,6 @@ class Sequential(Model):
             raise ValueError(f"a layer named {layer.name!r} is already in this model; layer "
                              "names must be unique")
         self.stack[layer.name] = layer
-        self._has_regularizers = None
         if len(self.stack) == 1 and layer.declared_input_shape is not None:
             self.build_input_shape = (None,) + tuple(layer.declared_input_shape)
         if self.build_input_shape is not None:
@@ -104,30 +102,6 @@ class Sequential(Model):
         for layer in self.stack.values():
             x = layer(x, training=training)
         return x
-
-    def output_activation(self) -> str | None:
-        if not self.stack:
-            return None
-        last = self.layers[-1]
-        if isinstance(last, Softmax) and last.axis == -1:
-            return "softmax"
-        fn = getattr(last, "activation", None)
-        if fn is None or not (hasattr(last, "call_logits") or isinstance(last, Activation)):
-            return None
-        try:
-            return activations.serialize(fn)
-        except ValueError:
-            return None
-
-    def call_logits(self, x: Tensor, training: bool | None = None) -> Tensor:
-        layers = self.layers
-        for layer in layers[:-1]:
-            x = layer(x, training=training)
-        last = layers[-1]
-        if isinstance(last, (Activation, Softmax)):
-            return x
-        last.check_input(x)
-        return last.call_logits(x)
 
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name, "layers": [

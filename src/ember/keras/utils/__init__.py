@@ -24,6 +24,13 @@ def to_categorical(y: Any, num_classes: int | None = None, dtype: Any = "float32
     return one_hot(y, num_classes).astype(dtype, copy=False)
 
 
+def unpack_x_y_sample_weight(data: Any) -> tuple[Any, Any, Any]:
+    """``(x, y, sample_weight)`` from what a ``train_step``/``test_step`` receives."""
+    from ember.keras.models.model import unpack_x_y_sample_weight as unpack
+
+    return unpack(data)
+
+
 def set_random_seed(seed: int) -> None:
     """Seed ember, NumPy's global generator and Python's ``random`` at once."""
     import ember

@@ -1,0 +1,128 @@
+"""What ``compile`` builds: the loss over one or several outputs (with ``loss_weights``) and the
+compiled metrics (``metrics`` unweighted, ``weighted_metrics`` given the sample weights), as
+Keras 3's ``CompileLoss``/``CompileMetrics``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ember.keras import losses as losses_module
+from ember.keras import metrics as metrics_module
+from ember.tensor import Tensor
+
+
+def _per_output(value: Any, names: list[str], what: str) -> list[Any]:
+    """A list with one entry per output from a single value, a list or a dict by output name."""
+    if isinstance(value, dict):
+        unknown = sorted(set(value) - set(names))
+        if unknown:
+            raise ValueError(f"compile: {what} names unknown output(s) {unknown}; the model's "
+                             f"outputs are {names}")
+        return [value.get(name) for name in names]
+    if isinstance(value, (list, tuple)) and len(names) > 1:
+        if len(value) != len(names):
+            raise ValueError(f"compile: {what} has {len(value)} entries for a model with "
+                             f"{len(names)} outputs")
+        return list(value)
+    if isinstance(value, (list, tuple)) and len(value) == 1 and what != "metrics":
+        return [value[0]]
+    return [value] * len(names)
+
+
+class CompileLoss:
+    """``sum_i loss_weight_i * loss_i(y_i, y_pred_i)`` over the model's outputs."""
+
+    def __init__(self, loss: Any, loss_weights: Any, output_names: list[str]) -> None:
+        self.output_names = output_names
+        self.losses = [None if entry is None else losses_module.get(entry)
+                       for entry in _per_output(loss, output_names, "loss")]
+        if all(entry is None for entry in self.losses):
+            raise ValueError("compile: loss is None for every output")
+        weights = [1.0] * len(output_names) if loss_weights is None else \
+            _per_output(loss_weights, output_names, "loss_weights")
+        self.weights = [1.0 if w is None else float(w) for w in weights]
+
+    @property
+    def single(self) -> losses_module.Loss | None:
+        """The loss of a one-output model (what ``model.loss`` shows)."""
+        return self.losses[0] if len(self.losses) == 1 else None
+
+    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Tensor:
+        multi = len(self.losses) > 1
+        ys = _per_output(y_true, self.output_names, "y") if multi and isinstance(y_true, dict) \
+            else (list(y_true) if multi else [y_true])
+        preds = list(y_pred) if multi else [y_pred]
+        if len(ys) != len(preds):
+            raise ValueError(f"the model has {len(preds)} outputs but the data gives "
+                             f"{len(ys)} targets")
+        total = None
+        for loss, weight, target, pred in zip(self.losses, self.weights, ys, preds):
+            if loss is None:
+                continue
+            value = loss(target, pred, sample_weight)
+            if weight != 1.0:
+                value = value * weight
+            total = value if total is None else total + value
+        return total
+
+
+class CompiledMetrics(list):
+    """The metrics given to ``compile``: a list of metrics that can also be updated at once
+    (``model.compiled_metrics.update_state(y, y_pred, sample_weight)``)."""
+
+    def __init__(self, metrics: Any, weighted_metrics: Any, output_names: list[str]) -> None:
+        super().__init__()
+        self.weighted: set[int] = set()
+        self.output_of: dict[int, int] = {}
+        taken: set[str] = set()
+        for group, weighted in ((metrics, False), (weighted_metrics, True)):
+            for index, entries in enumerate(self._by_output(group, output_names)):
+                for entry in entries:
+                    metric = metrics_module.get(entry)
+                    prefix = f"{output_names[index]}_" if len(output_names) > 1 else ""
+                    if prefix and not metric.name.startswith(prefix):
+                        metric.name = prefix + metric.name
+                    if metric.name in taken:
+                        if not weighted:
+                            raise ValueError(f"compile: metric {metric.name!r} given twice")
+                        metric.name = f"{prefix}weighted_{metric.name[len(prefix):]}"
+                    taken.add(metric.name)
+                    self.append(metric)
+                    self.output_of[id(metric)] = index
+                    if weighted:
+                        self.weighted.add(id(metric))
+
+    @staticmethod
+    def _by_output(group: Any, names: list[str]) -> list[list[Any]]:
+        if group is None:
+            return [[] for _ in names]
+        if isinstance(group, dict):
+            per = _per_output(group, names, "metrics")
+            return [[] if e is None else (list(e) if isinstance(e, (list, tuple)) else [e])
+                    for e in per]
+        entries = list(group) if isinstance(group, (list, tuple)) else [group]
+        if len(names) > 1 and len(entries) == len(names) and all(
+                e is None or isinstance(e, (list, tuple)) for e in entries):
+            return [list(e or []) for e in entries]
+        return [entries for _ in names]
+
+    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
+        multi = len({self.output_of[id(m)] for m in self}) > 1 or isinstance(y_pred, list)
+        ys = list(y_true) if multi else [y_true]
+        preds = list(y_pred) if multi else [y_pred]
+        arrays_true = [y.numpy() if isinstance(y, Tensor) else np.asarray(y) for y in ys]
+        arrays_pred = [p.detach().numpy() if isinstance(p, Tensor) else np.asarray(p)
+                       for p in preds]
+        for metric in self:
+            index = self.output_of[id(metric)]
+            weight = sample_weight if id(metric) in self.weighted else None
+            metric.update_state(arrays_true[index], arrays_pred[index], weight)
+
+    def reset_state(self) -> None:
+        for metric in self:
+            metric.reset_state()
+
+    def result(self) -> dict[str, float]:
+        return {metric.name: metric.result() for metric in self}
