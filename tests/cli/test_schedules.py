@@ -120,3 +120,31 @@ def test_the_keras_gtsrb_recipe_decays_along_the_same_cosine(monkeypatch) -> Non
     settings = Settings(epochs=3, batch_size=2, lr=0.001, optimizer="adam", seed=0)
     GTSRB_FFNN.train(model, Prepared(x, y, x, y), settings)
     assert got["schedule"] is cosine_schedule
+
+
+def test_a_checkpoint_from_the_keras_optimizer_days_still_resumes(tmp_path) -> None:
+    """PyTorch-style checkpoints written while these recipes trained with Keras optimizers hold
+    the ember.optim state inside the Keras one's; resuming reads it from there."""
+    from ember.cli.checkpoint import Checkpointer, load_checkpoint
+
+    model = nn.Sequential(nn.Linear(4, 2))
+    old_style = keras.optimizers.get("adam")
+    old_style.build(model.parameters())
+    x, y = _data()
+    F.cross_entropy(model(ember_tensor(x)), ember_tensor(y)).backward()
+    old_style.step()
+    settings = {"epochs": 2, "batch_size": 8, "lr": 0.001, "optimizer": "adam", "seed": 0,
+                "extras": {}}
+    Checkpointer(tmp_path, "torch", "tiny", settings).save(model, old_style, [{"epoch": 1}])
+    resume = load_checkpoint(tmp_path, "torch", "tiny")
+    optimizer = optim.Adam(model.parameters(), lr=0.001)
+    assert resume.restore_torch(model, optimizer, None) == 1
+    saved = np.asarray(old_style.inner.state[model[0].weight]["exp_avg"])
+    restored = np.asarray(optimizer.state[model[0].weight]["exp_avg"])
+    assert saved.any() and np.array_equal(restored, saved)
+
+
+def ember_tensor(array: np.ndarray):
+    from ember import from_numpy
+
+    return from_numpy(array)
