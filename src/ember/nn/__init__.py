@@ -1,11 +1,11 @@
 """Neural-network building blocks (PyTorch's ``torch.nn``)."""
 
-from ember.nn import functional, init
+from ember.nn import functional, init, utils
 from ember.nn.modules import *  # noqa: F403 - the layers are the public API
 from ember.nn.modules import __all__ as _module_names
 from ember.nn.parameter import Parameter
 
-__all__ = ["Parameter", "functional", "init", *_module_names]
+__all__ = ["Parameter", "functional", "init", "utils", *_module_names]
 
 
 def __getattr__(name: str) -> object:
