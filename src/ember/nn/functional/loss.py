@@ -7,6 +7,7 @@ regression losses are compositions of ops and need no backward of their own.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -19,9 +20,19 @@ from ember.tensor import Tensor
 _REDUCTIONS = ("mean", "sum", "none")
 
 
-def _check_reduction(reduction: str, name: str) -> None:
+def _check_reduction(reduction: str, name: str, size_average: Any = None,
+                     reduce: Any = None) -> str:
+    """The reduction to apply: ``reduction``, or what PyTorch's deprecated ``size_average`` and
+    ``reduce`` arguments mean when either is given (they override it, with PyTorch's warning)."""
+    if size_average is not None or reduce is not None:
+        warnings.warn("size_average and reduce args will be deprecated, please use "
+                      "reduction='mean', 'sum' or 'none' instead.", UserWarning, stacklevel=3)
+        size_average = True if size_average is None else size_average
+        reduce = True if reduce is None else reduce
+        reduction = "mean" if size_average and reduce else "sum" if reduce else "none"
     if reduction not in _REDUCTIONS:
         raise ValueError(f"{name}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+    return reduction
 
 
 def _reduce(loss: Tensor, reduction: str) -> Tensor:
@@ -136,7 +147,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
 
     >>> F.cross_entropy(ember.tensor([[2.0, 0.5, -1.0]]), ember.tensor([0]))
     """
-    _check_reduction(reduction, "cross_entropy")
+    reduction = _check_reduction(reduction, "cross_entropy", size_average, reduce)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
     input = float_operand(input)
@@ -173,7 +184,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noq
              ignore_index: int = -100, reduction: str = "mean", size_average: Any = None,
              reduce: Any = None) -> Tensor:
     """Negative log-likelihood of class indices given log-probabilities (N, C) or (N, C, d...)."""
-    _check_reduction(reduction, "nll_loss")
+    reduction = _check_reduction(reduction, "nll_loss", size_average, reduce)
     if target._data.dtype.kind not in "iu":
         raise TypeError(f"nll_loss: target must hold class indices (integers), got "
                         f"{target.dtype} (did you mean .long()?)")
@@ -194,7 +205,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noq
 def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean",  # noqa: A002
              size_average: Any = None, reduce: Any = None) -> Tensor:
     """Mean squared error (L2 loss)."""
-    _check_reduction(reduction, "mse_loss")
+    reduction = _check_reduction(reduction, "mse_loss", size_average, reduce)
     _check_same_shape(input, target, "mse_loss")
     diff = input - target
     return _reduce(diff * diff, reduction)
@@ -203,7 +214,7 @@ def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean",  # noqa: A0
 def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean",  # noqa: A002
             size_average: Any = None, reduce: Any = None) -> Tensor:
     """Mean absolute error (L1 loss): less swayed by outliers than the squared error."""
-    _check_reduction(reduction, "l1_loss")
+    reduction = _check_reduction(reduction, "l1_loss", size_average, reduce)
     _check_same_shape(input, target, "l1_loss")
     return _reduce(ops.abs(input - target), reduction)
 
@@ -211,7 +222,7 @@ def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean",  # noqa: A00
 def smooth_l1_loss(input: Tensor, target: Tensor, reduction: str = "mean",  # noqa: A002
                    beta: float = 1.0, size_average: Any = None, reduce: Any = None) -> Tensor:
     """Squared below ``beta`` (divided by beta), absolute above it."""
-    _check_reduction(reduction, "smooth_l1_loss")
+    reduction = _check_reduction(reduction, "smooth_l1_loss", size_average, reduce)
     _check_same_shape(input, target, "smooth_l1_loss")
     diff = ops.abs(input - target)
     if beta == 0:
@@ -234,7 +245,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
                          reduction: str = "mean", size_average: Any = None,
                          reduce: Any = None) -> Tensor:
     """Cross-entropy of probabilities in [0, 1]; logs are clamped at -100 as in PyTorch."""
-    _check_reduction(reduction, "binary_cross_entropy")
+    reduction = _check_reduction(reduction, "binary_cross_entropy", size_average, reduce)
     _check_same_shape(input, target, "binary_cross_entropy")
     p = input._data
     if p.size and (np.nanmin(p) < 0 or np.nanmax(p) > 1):
@@ -255,7 +266,9 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
         grad = (p - t) / np.maximum(p * (1 - p), 1e-12) * scale
         return (grad * w if w is not None else grad,)
 
-    return Tensor._op(np.asarray(out, dtype=p.dtype), (input,), backward, "BceBackward")
+    # The rule reads the target and weight too: an in-place change of them must raise (PyTorch).
+    return Tensor._op(np.asarray(out, dtype=p.dtype), (input,), backward, "BceBackward",
+                      saved=lambda _: [t for t in (input, target, weight) if t is not None])
 
 
 def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,  # noqa: A002
@@ -263,7 +276,8 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,  # noqa: A00
                                      pos_weight: Tensor | None = None, size_average: Any = None,
                                      reduce: Any = None) -> Tensor:
     """Sigmoid + binary cross-entropy in one stable step; the gradient is sigmoid(x) - target."""
-    _check_reduction(reduction, "binary_cross_entropy_with_logits")
+    reduction = _check_reduction(reduction, "binary_cross_entropy_with_logits", size_average,
+                                 reduce)
     _check_same_shape(input, target, "binary_cross_entropy_with_logits")
     input = float_operand(input)
     x = input._data
@@ -284,4 +298,6 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,  # noqa: A00
         grad = ((1 - t) - log_weight * sig_neg) * scale
         return (grad * w if w is not None else grad,)
 
-    return Tensor._op(np.asarray(out, dtype=x.dtype), (input,), backward, "BceWithLogitsBackward")
+    return Tensor._op(np.asarray(out, dtype=x.dtype), (input,), backward, "BceWithLogitsBackward",
+                      saved=lambda _: [t for t in (input, target, weight, pos_weight)
+                                       if t is not None])

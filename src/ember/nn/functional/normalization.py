@@ -85,4 +85,6 @@ def batch_norm(input: Tensor, running_mean: Tensor | None,  # noqa: A002
         return tuple(grads)
 
     inputs = tuple(t for t in (input, weight, bias) if t is not None)
-    return Tensor._op(out, inputs, backward, "NativeBatchNormBackward")
+    # Saved as PyTorch saves them: the input and the weight, not the bias.
+    return Tensor._op(out, inputs, backward, "NativeBatchNormBackward",
+                      saved=(0, 1) if weight is not None else (0,))

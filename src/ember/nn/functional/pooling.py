@@ -148,7 +148,9 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None,  # noqa: A00
         h, w = data.shape[2:]
         return (g_padded[:, :, padding[0]:padding[0] + h, padding[1]:padding[1] + w],)
 
-    out = Tensor._op(best, (input,), backward, "MaxPool2DBackward")
+    # The rule finds each window's maximum by comparing with `best`: keep it private, so that a
+    # later in-place change of the output cannot redirect the gradient (PyTorch saves indices).
+    out = Tensor._op(best.copy(), (input,), backward, "MaxPool2DBackward")
     if not return_indices:
         return out
     return out, Tensor._wrap(_max_indices(padded, best, offsets, (kh, kw), stride, padding,
