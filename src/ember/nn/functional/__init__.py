@@ -80,3 +80,16 @@ __all__ = [
     "nll_loss", "one_hot", "pad", "relu", "relu6", "sigmoid", "silu", "smooth_l1_loss", "softmax",
     "softplus", "tanh",
 ]
+
+# Issue 13: sequence, attention and normalisation functions, each from its own module.
+from ember.nn.functional.attention import scaled_dot_product_attention  # noqa: E402
+from ember.nn.functional.normalization_extra import (  # noqa: E402
+    group_norm,
+    instance_norm,
+    layer_norm,
+    local_response_norm,
+    rms_norm,
+)
+
+__all__ += ["group_norm", "instance_norm", "layer_norm", "local_response_norm", "rms_norm",
+            "scaled_dot_product_attention"]
