@@ -381,17 +381,13 @@ def save_weights(model: Any, filepath: str, overwrite: bool = True) -> None:
     path = Path(filepath)
     if path.exists() and not overwrite:
         raise FileExistsError(f"{path} exists and overwrite=False")
-    if path.name.endswith(".h5"):  # Keras 3's .weights.h5 layout
-        from ember.keras.models.keras3_format import save_weights_h5
-
-        return save_weights_h5(model, path)
     save_safetensors(_state_arrays(model), path)
 
 
 def load_weights(model: Any, filepath: str) -> None:
-    if str(filepath).endswith(".h5"):  # Keras 3's .weights.h5 layout
-        from ember.keras.models.keras3_format import load_weights_h5
+    from ember.keras.models import keras3_format
 
-        return load_weights_h5(model, filepath)
+    if keras3_format.is_hdf5(filepath):  # Keras 3's .weights.h5 (ember writes safetensors)
+        return keras3_format.load_weights_h5(model, filepath)
     weights, _ = load_safetensors(filepath)
     _load_state(model, weights, str(filepath))
