@@ -10,6 +10,7 @@ from ember.nn.functional.activation import (
     gelu,
     leaky_relu,
     log_softmax,
+    maybe_inplace,
     relu,
     relu6,
     sigmoid,
@@ -59,7 +60,7 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = Fa
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout: probability must be in [0, 1], got {p}")
     if not training or p == 0.0:
-        return x
+        return x  # PyTorch returns the input itself here too, in place or not
     data = x._data
     if p == 1.0:
         scale = np.zeros(data.shape, dtype=data.dtype)
@@ -70,7 +71,8 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = Fa
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
         return (g * scale,)
 
-    return Tensor._op(data * scale, (x,), backward, "DropoutBackward", saved=())
+    out = Tensor._op(data * scale, (x,), backward, "DropoutBackward", saved=())
+    return maybe_inplace(x, out, inplace)
 
 
 __all__ = [
@@ -93,3 +95,41 @@ from ember.nn.functional.normalization_extra import (  # noqa: E402
 
 __all__ += ["group_norm", "instance_norm", "layer_norm", "local_response_norm", "rms_norm",
             "scaled_dot_product_attention"]
+
+# ---- issue 12: more activations, similarities and losses (composites of differentiable ops).
+from ember.nn.functional.activation_extra import (  # noqa: E402
+    celu,
+    cosine_similarity,
+    glu,
+    gumbel_softmax,
+    hardsigmoid,
+    hardswish,
+    hardtanh,
+    logsigmoid,
+    mish,
+    normalize,
+    pairwise_distance,
+    prelu,
+    rrelu,
+    selu,
+    softmin,
+    softsign,
+    threshold,
+)
+from ember.nn.functional.loss_extra import (  # noqa: E402
+    cosine_embedding_loss,
+    gaussian_nll_loss,
+    kl_div,
+    margin_ranking_loss,
+    multilabel_soft_margin_loss,
+    poisson_nll_loss,
+    triplet_margin_loss,
+)
+
+__all__ += [
+    "celu", "cosine_embedding_loss", "cosine_similarity", "gaussian_nll_loss", "glu",
+    "gumbel_softmax", "hardsigmoid", "hardswish", "hardtanh", "kl_div", "logsigmoid",
+    "margin_ranking_loss", "mish", "multilabel_soft_margin_loss", "normalize",
+    "pairwise_distance", "poisson_nll_loss", "prelu", "rrelu", "selu", "softmin", "softsign",
+    "threshold", "triplet_margin_loss",
+]

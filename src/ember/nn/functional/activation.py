@@ -9,28 +9,26 @@ from ember import ops
 from ember.tensor import Tensor
 
 
-def _maybe_inplace(x: Tensor, out: Tensor, inplace: bool) -> Tensor:
-    # When a graph is being recorded, x's old values are still needed by backward: return the
-    # result without overwriting x (callers use the return value, as in `x = F.relu(x, True)`).
-    if not inplace or out.requires_grad:
-        return out
-    return x.copy_(out)
+def maybe_inplace(x: Tensor, out: Tensor, inplace: bool) -> Tensor:
+    """With ``inplace``, write ``out`` into ``x`` and return ``x``, as PyTorch's in-place
+    variants do: autograd records the change (a leaf that requires grad refuses it)."""
+    return x.copy_(out) if inplace else out
 
 
 def relu(x: Tensor, inplace: bool = False) -> Tensor:
-    return _maybe_inplace(x, ops.relu(x), inplace)
+    return maybe_inplace(x, ops.relu(x), inplace)
 
 
 def relu6(x: Tensor, inplace: bool = False) -> Tensor:
-    return _maybe_inplace(x, ops.clamp(x, 0.0, 6.0), inplace)
+    return maybe_inplace(x, ops.clamp(x, 0.0, 6.0), inplace)
 
 
 def leaky_relu(x: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
-    return _maybe_inplace(x, ops.leaky_relu(x, negative_slope), inplace)
+    return maybe_inplace(x, ops.leaky_relu(x, negative_slope), inplace)
 
 
 def elu(x: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
-    return _maybe_inplace(x, ops.elu(x, alpha), inplace)
+    return maybe_inplace(x, ops.elu(x, alpha), inplace)
 
 
 def gelu(x: Tensor, approximate: str = "none") -> Tensor:
@@ -38,7 +36,7 @@ def gelu(x: Tensor, approximate: str = "none") -> Tensor:
 
 
 def silu(x: Tensor, inplace: bool = False) -> Tensor:
-    return _maybe_inplace(x, ops.silu(x), inplace)
+    return maybe_inplace(x, ops.silu(x), inplace)
 
 
 def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from ember.devices import check_device
 from ember.dtypes import to_numpy_dtype
 from ember.nn import functional as F
 from ember.nn import init
@@ -23,6 +24,7 @@ class _BatchNorm(Module):
                  affine: bool = True, track_running_stats: bool = True, device: Any = None,
                  dtype: Any = None, *, bias: bool = True) -> None:
         super().__init__()
+        check_device(device, type(self).__name__)
         self.num_features = num_features
         self.eps = eps
         self.momentum = momentum
@@ -77,9 +79,11 @@ class _BatchNorm(Module):
                             use_batch_stats, factor, self.eps)
 
     def _check_input(self, input: Tensor) -> None:  # noqa: A002
+        # PyTorch: a wrong number of dims is a ValueError, a wrong channel count a RuntimeError.
         if input.ndim not in self._ndims or input.shape[1] != self.num_features:
-            raise ValueError(f"{self!r} expected input of shape {self._expected_shape()}, got "
-                             f"{tuple(input.shape)}")
+            error = ValueError if input.ndim not in self._ndims else RuntimeError
+            raise error(f"{self!r} expected input of shape {self._expected_shape()}, got "
+                        f"{tuple(input.shape)}")
 
     def _expected_shape(self) -> str:
         raise NotImplementedError

@@ -8,7 +8,7 @@ from typing import Any
 from ember.nn import functional as F
 from ember.nn import init
 from ember.nn.functional.conv import conv_padding, pair
-from ember.nn.modules.linear import check_device, empty_parameter
+from ember.nn.modules.linear import empty_parameter
 from ember.nn.modules.module import Module
 from ember.tensor import Tensor
 
@@ -37,7 +37,6 @@ class Conv2d(Module):
         if padding_mode not in _PADDING_MODES:
             raise ValueError(f"Conv2d: padding_mode must be one of {sorted(_PADDING_MODES)}, got "
                              f"{padding_mode!r}")
-        check_device(device, "Conv2d")
         self.in_channels = in_channels
         self.out_channels = out_channels
         self.kernel_size = pair(kernel_size, "Conv2d kernel_size")
@@ -56,7 +55,7 @@ class Conv2d(Module):
         self.groups = groups
         self.padding_mode = padding_mode
         self.weight = empty_parameter(
-            (out_channels, in_channels // groups) + self.kernel_size, dtype)
+            (out_channels, in_channels // groups) + self.kernel_size, dtype, device, "Conv2d")
         if bias:
             self.bias = empty_parameter((out_channels,), dtype)
         else:

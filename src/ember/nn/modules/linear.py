@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ember.devices import check_device
 from ember.dtypes import to_numpy_dtype
 from ember.nn import functional as F
 from ember.nn import init
@@ -15,16 +16,11 @@ from ember.nn.parameter import Parameter, charge_parameter
 from ember.tensor import Tensor
 
 
-def check_device(device: Any, owner: str) -> None:
-    """ember runs on the CPU: ``device=None``/``'cpu'`` work, any other device is refused."""
-    if device is not None and str(device).split(":")[0] != "cpu":
-        raise NotImplementedError(f"{owner}: device={device!r} is not supported (ember runs on "
-                                  f"the CPU)")
-
-
-def empty_parameter(shape: tuple[int, ...], dtype: Any = None, device: Any = None) -> Parameter:
-    """An uninitialised parameter, filled by the owning layer's ``reset_parameters()``."""
-    check_device(device, "parameter")
+def empty_parameter(shape: tuple[int, ...], dtype: Any = None, device: Any = None,
+                    owner: str = "parameter") -> Parameter:
+    """An uninitialised parameter, filled by the owning layer's ``reset_parameters()``; a
+    ``device`` other than the CPU is refused, naming ``owner``."""
+    check_device(device, owner)
     charge_parameter(shape)
     return Parameter(Tensor._wrap(np.empty(shape, dtype=to_numpy_dtype(dtype or "float32"))))
 
@@ -50,7 +46,7 @@ class Linear(Module):
         super().__init__()
         self.in_features = in_features
         self.out_features = out_features
-        self.weight = empty_parameter((out_features, in_features), dtype)
+        self.weight = empty_parameter((out_features, in_features), dtype, device, "Linear")
         if bias:
             self.bias = empty_parameter((out_features,), dtype)
         else:
@@ -67,7 +63,7 @@ class Linear(Module):
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         shape = input.shape
         if not shape or shape[-1] != self.in_features:
-            raise ValueError(f"{self!r} expected input of shape (..., {self.in_features}), got "
+            raise RuntimeError(f"{self!r} expected input of shape (..., {self.in_features}), got "
                              f"{tuple(shape)}")
         return F.linear(input, self.weight, self.bias)
 

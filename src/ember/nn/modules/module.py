@@ -14,10 +14,13 @@ from typing import Any
 
 import numpy as np
 
-from ember import dtypes
+from ember import devices, dtypes
+from ember.devices import check_device
+from ember.nn.modules.hooks import call_with_hooks
 from ember.nn.parameter import Parameter
 from ember.serialization import StateDictError
 from ember.tensor import Tensor
+from ember.utils.hooks import RemovableHandle, add_hook
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
@@ -48,7 +51,41 @@ class Module:
         )
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        d = self.__dict__
+        if "_forward_hooks" in d or "_forward_pre_hooks" in d or "_backward_hooks" in d:
+            return call_with_hooks(self, args, kwargs)
         return self.forward(*args, **kwargs)
+
+    # ------------------------------------------------------------------ hooks (PyTorch's)
+    def register_forward_pre_hook(self, hook: Callable[..., Any], *, prepend: bool = False,
+                                  with_kwargs: bool = False) -> RemovableHandle:
+        """``hook(module, args)`` before each forward; it may return replacement args."""
+        return self._add_hook("_forward_pre_hooks", (hook, with_kwargs), prepend)
+
+    def register_forward_hook(self, hook: Callable[..., Any], *, prepend: bool = False,
+                              with_kwargs: bool = False,
+                              always_call: bool = False) -> RemovableHandle:
+        """``hook(module, args, output)`` after each forward; it may return a new output."""
+        if always_call:
+            raise NotImplementedError("register_forward_hook(always_call=True) is not supported")
+        return self._add_hook("_forward_hooks", (hook, with_kwargs), prepend)
+
+    def register_full_backward_hook(self, hook: Callable[..., Any],
+                                    prepend: bool = False) -> RemovableHandle:
+        """``hook(module, grad_input, grad_output)`` once the inputs' gradients are known; it may
+        return replacement gradients for the inputs."""
+        return self._add_hook("_backward_hooks", hook, prepend)
+
+    def _add_hook(self, kind: str, entry: Any, prepend: bool) -> RemovableHandle:
+        hook = entry[0] if isinstance(entry, tuple) else entry
+        hooks = self.__dict__.setdefault(kind, {})
+        handle = add_hook(hooks, entry, kind.strip("_").replace("_", " ")) if callable(hook) \
+            else add_hook(hooks, hook, kind)
+        if prepend:
+            hooks_in_order = {handle.id: hooks.pop(handle.id), **hooks}
+            hooks.clear()
+            hooks.update(hooks_in_order)
+        return handle
 
     # ------------------------------------------------------------------ registration
     def __setattr__(self, name: str, value: Any) -> None:
@@ -242,14 +279,26 @@ class Module:
 
     # ------------------------------------------------------------------ dtype conversion
     def to(self, *args: Any, **kwargs: Any) -> Module:
-        """``to(dtype)`` converts floating parameters and buffers in place; devices are ignored
-        (ember runs on the CPU)."""
+        """``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(tensor)``: converts floating
+        parameters and buffers in place. The CPU is the only device: another one raises, naming
+        it (``non_blocking`` has nothing to wait for here)."""
+        unknown = set(kwargs) - {"dtype", "device", "non_blocking", "memory_format"}
+        if unknown:
+            raise TypeError(f"Module.to() got unexpected keyword arguments {sorted(unknown)}")
+        if kwargs.get("memory_format") is not None:
+            raise NotImplementedError("Module.to(memory_format=...): ember tensors have one "
+                                      "layout")
+        check_device(kwargs.get("device"), "Module.to")
         target = kwargs.get("dtype")
-        for arg in list(args) + [kwargs.get("device")]:
+        for arg in args:
             if isinstance(arg, Tensor):
                 target = arg.dtype
+            elif isinstance(arg, (str, devices.device)):
+                check_device(arg, "Module.to")
             elif isinstance(arg, (dtypes.dtype, np.dtype, type)):
                 target = arg
+            elif not isinstance(arg, bool):  # non_blocking given by position
+                raise TypeError(f"Module.to() expects a dtype, a device or a tensor, got {arg!r}")
         if target is None:
             return self
         return self._cast_floats(dtypes.to_numpy_dtype(target))
@@ -341,8 +390,8 @@ class Module:
             raise StateDictError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
                                + "\n\t".join(errors))
         for target, array in updates:
-            if assign:
-                target._data = np.array(array, dtype=target._data.dtype)
+            if assign:  # the state dict's values themselves, their dtype included (PyTorch's)
+                target._data = np.asarray(array)
             else:
                 np.copyto(target._data, array, casting="unsafe")
             target._version += 1

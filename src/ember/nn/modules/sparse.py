@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from ember.devices import check_device
 from ember.nn import functional as F
 from ember.nn import init
-from ember.nn.modules.linear import check_device, empty_parameter
+from ember.nn.modules.linear import empty_parameter
 from ember.nn.modules.module import Module
 from ember.nn.parameter import Parameter
 from ember.tensor import Tensor
@@ -42,7 +43,7 @@ class Embedding(Module):
         self.scale_grad_by_freq = scale_grad_by_freq
         self.sparse = sparse
         if _weight is None:
-            self.weight = empty_parameter((num_embeddings, embedding_dim), dtype, device)
+            self.weight = empty_parameter((num_embeddings, embedding_dim), dtype)
             self.reset_parameters()
         else:
             if tuple(_weight.shape) != (num_embeddings, embedding_dim):
