@@ -116,3 +116,26 @@ def test_functional_softmax_without_dim_picks_torchs_implicit_dim():
     with pytest.warns(UserWarning, match="Implicit dimension choice for softmax"):
         out = F.softmax(x)
     np.testing.assert_allclose(out.sum(dim=0).numpy(), 1.0, rtol=1e-6)  # dim 0 for 3-D input
+
+
+@pytest.mark.parametrize("p", [0, 1, 2, 3, float("inf"), float("-inf"), "fro", 0.5])
+@pytest.mark.parametrize("dim", [None, 1])
+def test_norm_orders_match_torch(p, dim):
+    torch = pytest.importorskip("torch")
+    data = np.array([[0.0, 3.0, -4.0], [1.0, 0.0, 0.5]], dtype=np.float32)
+    ours = ember.tensor(data).norm(p=p, dim=dim)
+    theirs = torch.tensor(data).norm(p=p, dim=dim)
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6)
+
+
+def test_norm_zero_counts_non_zeros_and_nuclear_is_refused():
+    assert ember.tensor([0.0, 2.0, -1.0]).norm(p=0).item() == 2.0
+    with pytest.raises(NotImplementedError, match="nuc"):
+        ember.ones(2, 2).norm(p="nuc")
+
+
+def test_cat_and_stack_refuse_keywords_they_do_not_honour():
+    with pytest.raises(NotImplementedError, match="out="):
+        ember.cat([ember.ones(2)], out=ember.ones(2))
+    with pytest.raises(TypeError, match="bogus"):
+        ember.stack([ember.ones(2)], bogus=1)

@@ -271,15 +271,26 @@ def log_softmax(x: Tensor, dim: Any = None, **kw: Any) -> Tensor:
 
 
 def norm(x: Tensor, p: Any = 2, dim: Any = None, keepdim: bool = False) -> Tensor:
+    """The ``p``-norm over ``dim`` (all elements by default): 'fro'/2, 1, inf, -inf, 0 (the
+    count of non-zeros) or any other number, as ``torch.norm`` computes them for vectors."""
     from ember.ops.elementwise import abs as abs_
+    from ember.ops.elementwise import ne
     from ember.ops.elementwise import pow as pow_
 
+    if isinstance(p, str) and p not in ("fro", "inf", "-inf"):
+        if p == "nuc":
+            raise NotImplementedError("norm: p='nuc' (the nuclear norm) is not supported")
+        raise RuntimeError(f"norm: p must be a number, 'fro', 'inf' or '-inf', got {p!r}")
     if p in ("fro", 2):
         return pow_(sum(x * x, dim, keepdim), 0.5)
     if p == 1:
         return sum(abs_(x), dim, keepdim)
     if p in (float("inf"), "inf"):
         return amax(abs_(x), dim, keepdim)
+    if p in (float("-inf"), "-inf"):
+        return amin(abs_(x), dim, keepdim)
+    if p == 0:  # PyTorch's 0-"norm": how many elements are non-zero
+        return sum(ne(x, 0), dim, keepdim, dtype=x._data.dtype)
     return pow_(sum(pow_(abs_(x), p), dim, keepdim), 1.0 / p)
 
 

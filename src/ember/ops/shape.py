@@ -18,6 +18,13 @@ def _dim(d: Any, ndim: int, name: str) -> int:
     return normalize_dims(int(d), None, ndim, name)[0]  # type: ignore[index]
 
 
+def _no_more_keywords(kw: dict[str, Any], name: str) -> None:
+    if "out" in kw:
+        raise NotImplementedError(f"{name}(out=...) is not supported; use the returned tensor")
+    if kw:
+        raise TypeError(f"{name}() got unexpected keyword arguments {sorted(kw)}")
+
+
 def reshape(x: Tensor, *shape: Any) -> Tensor:
     target = shape_args(shape)
     data = x._data
@@ -140,6 +147,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0, **kw: Any) -> Tensor:
     """Join tensors along an existing dim."""
     if "axis" in kw:
         dim = kw.pop("axis")
+    _no_more_keywords(kw, "cat")
     tensors = list(tensors)
     if not tensors:
         raise ValueError("cat: expected a non-empty sequence of tensors")
@@ -174,6 +182,7 @@ def stack(tensors: Sequence[Tensor], dim: int = 0, **kw: Any) -> Tensor:
     """Join same-shaped tensors along a new dim."""
     if "axis" in kw:
         dim = kw.pop("axis")
+    _no_more_keywords(kw, "stack")
     tensors = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
     if not tensors:
         raise RuntimeError("stack: expected a non-empty sequence of tensors")
