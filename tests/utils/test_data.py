@@ -186,3 +186,10 @@ def test_subset_and_concat():
     assert both[10][1] == 0 and both[-1][1] == 3
     with pytest.raises(IndexError):
         both[14]
+
+
+def test_pin_memory_warns_as_pytorch_does_without_an_accelerator():
+    dataset = TensorDataset(ember.arange(4.0))
+    with pytest.warns(UserWarning, match="pin_memory.*no accelerator"):
+        loader = DataLoader(dataset, batch_size=2, pin_memory=True)
+    assert [batch[0].tolist() for batch in loader] == [[0.0, 1.0], [2.0, 3.0]]

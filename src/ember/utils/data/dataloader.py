@@ -6,6 +6,7 @@ index per tensor per batch; any other dataset is read sample by sample and colla
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -24,8 +25,10 @@ class DataLoader:
     so ``ember.manual_seed`` makes runs reproducible). ``sampler`` gives the order of indices,
     ``batch_sampler`` whole batches of indices; ``collate_fn`` builds a batch from a list of
     samples (``default_collate`` stacks tensors into ember Tensors). ``batch_size=None`` yields
-    the samples one by one, unbatched. Loading always runs in the calling process;
-    ``num_workers`` is accepted for PyTorch compatibility and must be >= 0.
+    the samples one by one, unbatched. Loading always runs in the calling process, so
+    ``num_workers`` (>= 0) changes nothing but where the work happens: the batches are the ones
+    PyTorch's workers would produce, in the same order. ``pin_memory`` needs an accelerator; as
+    PyTorch does without one, it warns and has no effect.
 
     >>> loader = DataLoader(TensorDataset(x, y), batch_size=16, shuffle=True)
     >>> len(loader), next(iter(loader))[0].shape
@@ -44,6 +47,9 @@ class DataLoader:
                                        or batch_size <= 0):
             raise ValueError(f"batch_size should be a positive integer or None, "
                              f"got {batch_size!r}")
+        if pin_memory:
+            warnings.warn("'pin_memory' argument is set as true but no accelerator is found, "
+                          "then device pinned memory won't be used.", UserWarning, stacklevel=2)
         if sampler is not None and shuffle:
             raise ValueError("sampler option is mutually exclusive with shuffle")
         if batch_sampler is not None:
