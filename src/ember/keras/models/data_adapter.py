@@ -67,20 +67,25 @@ class ArrayData:
         xs = x if isinstance(x, (list, tuple)) else [x]
         self.multi_input = isinstance(x, (list, tuple))
         self.x = [_float_input(_as_array(v, f"{what}: x"), keep_integer_inputs) for v in xs]
-        self.y = None if y is None else _target(_as_array(y, f"{what}: y"))
+        # A list of target arrays: one per output of a multi-output model.
+        self.multi_target = isinstance(y, (list, tuple)) and bool(y) and all(
+            isinstance(t, (np.ndarray, Tensor)) for t in y)
+        ys = list(y) if self.multi_target else ([] if y is None else [y])
+        targets = [_target(_as_array(t, f"{what}: y")) for t in ys]
+        self.y = targets if self.multi_target else (targets[0] if targets else None)
         self.sample_weight = None if sample_weight is None else \
             _as_array(sample_weight, f"{what}: sample_weight").astype(np.float32)
         count = self.x[0].shape[0] if self.x[0].ndim else 0
         if count == 0:
             raise ValueError(f"{what}: x is empty (0 samples); there is nothing to train on")
-        for name, arr in [("x", a) for a in self.x[1:]] + [("y", self.y),
-                                                          ("sample_weight", self.sample_weight)]:
+        for name, arr in [("x", a) for a in self.x[1:]] + [("y", t) for t in targets] + [
+                ("sample_weight", self.sample_weight)]:
             if arr is not None and (arr.ndim == 0 or arr.shape[0] != count):
                 got = arr.shape[0] if arr.ndim else "a scalar"
                 raise ValueError(f"{what}: x has {count} samples but {name} has {got}; they "
                                  "must match")
         if check_finite:
-            for arr, name in [(a, "x") for a in self.x] + [(self.y, "y")]:
+            for arr, name in [(a, "x") for a in self.x] + [(t, "y") for t in targets]:
                 if arr is not None and arr.dtype.kind == "f" and not np.isfinite(arr).all():
                     bad = int((~np.isfinite(arr)).reshape(arr.shape[0], -1).any(axis=1).sum())
                     raise ValueError(f"{what}: {name} contains NaN or infinite values in {bad} "
@@ -106,7 +111,8 @@ class ArrayData:
         clone = object.__new__(ArrayData)
         clone.__dict__.update(self.__dict__)
         clone.x = [a[part] for a in self.x]
-        clone.y = None if self.y is None else self.y[part]
+        clone.y = None if self.y is None else (
+            [t[part] for t in self.y] if self.multi_target else self.y[part])
         clone.sample_weight = None if self.sample_weight is None else self.sample_weight[part]
         clone.count = clone.x[0].shape[0]
         return clone
@@ -119,7 +125,8 @@ class ArrayData:
             else:
                 index = np.sort(order[start:start + self.batch_size])
             xs = [_wrap(a[index]) for a in self.x]
-            y = None if self.y is None else self.y[index]
+            y = None if self.y is None else (
+                [t[index] for t in self.y] if self.multi_target else self.y[index])
             sw = None if self.sample_weight is None else self.sample_weight[index]
             yield (xs if self.multi_input else xs[0]), y, sw
 

@@ -101,8 +101,9 @@ class TrainingLoops:
                                                   validation_batch_size or batch_size, False,
                                                   validation_steps, keep_ints, "validation")
         if class_weight is not None:
-            if not isinstance(data, data_adapter.ArrayData) or data.y is None:
-                raise ValueError("class_weight needs array targets")
+            if not isinstance(data, data_adapter.ArrayData) or data.y is None or \
+                    data.multi_target:
+                raise ValueError("class_weight needs the array targets of a one-output model")
             weights = data_adapter.class_weights_to_sample_weights(data.y, class_weight)
             data.sample_weight = weights if data.sample_weight is None else \
                 data.sample_weight * weights
