@@ -149,10 +149,29 @@ class Tensor:
         if self._node is not None:
             raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf "
                                "tensors")
+        from ember.utils.hooks import add_hook
+
         hooks = self.__dict__.setdefault("_post_accumulate_grad_hooks", {})
-        key = object()
-        hooks[key] = hook
-        return _HookHandle(hooks, key)
+        return add_hook(hooks, hook, "register_post_accumulate_grad_hook")
+
+    def register_hook(self, hook: Any) -> Any:
+        """Call ``hook(grad)`` with this tensor's gradient each time it is computed.
+
+        The hook may return a tensor to use instead of the gradient. Returns a handle whose
+        ``remove()`` unregisters it.
+        """
+        from ember.utils.hooks import add_hook
+
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        node = self.grad_fn
+        if node is None:
+            hooks = self.__dict__.setdefault("_grad_hooks", {})
+        else:
+            if node.hooks is None:
+                node.hooks = {}
+            hooks = node.hooks
+        return add_hook(hooks, hook, "register_hook")
 
     def detach(self) -> Tensor:
         """A new leaf sharing this tensor's values and its version counter, outside any graph."""
@@ -444,14 +463,14 @@ class Tensor:
     def __invert__(self) -> Tensor:
         return _ops.logical_not(self)
 
-    def __and__(self, other: Any) -> Tensor:
-        return _ops.logical_and(self, other)
+    def __and__(self, other: Any) -> Tensor:  # bools give bool, integers their integer dtype
+        return _ops.bitwise_and(self, other)
 
     def __or__(self, other: Any) -> Tensor:
-        return _ops.logical_or(self, other)
+        return _ops.bitwise_or(self, other)
 
     def __xor__(self, other: Any) -> Tensor:
-        return _ops.logical_xor(self, other)
+        return _ops.bitwise_xor(self, other)
 
     def __getitem__(self, index: Any) -> Tensor:
         return _ops.getitem(self, index)
@@ -586,8 +605,8 @@ class Tensor:
     def mul(self, other: Any) -> Tensor:
         return _ops.mul(self, other)
 
-    def div(self, other: Any) -> Tensor:
-        return _ops.div(self, other)
+    def div(self, other: Any, rounding_mode: str | None = None) -> Tensor:
+        return _ops.div(self, other, rounding_mode)
 
     def pow(self, exponent: Any) -> Tensor:
         return _ops.pow(self, exponent)
@@ -708,6 +727,8 @@ class Tensor:
         return _ops.reshape(self, *shape)
 
     def view(self, *shape: Any) -> Tensor:
+        if len(shape) == 1 and isinstance(shape[0], (dtypes.dtype, type, np.dtype)):
+            return _ops.view_as_dtype(self, shape[0])  # the same bytes read as another dtype
         return _ops.reshape(self, *shape)
 
     def view_as(self, other: Tensor) -> Tensor:
@@ -776,6 +797,372 @@ class Tensor:
 
     def gather(self, dim: int, index: Any) -> Tensor:
         return _ops.gather(self, dim, index)
+
+    # ---- issue 12 ops: PyTorch's first-lines API and the rest of its tensor methods, each a
+    # one-line forward into ember.ops (see the ops' docstrings).
+    def __format__(self, spec: str) -> str:
+        # f"{loss:>7f}" on a 0-d tensor formats its number, as PyTorch's Tensor.__format__.
+        return self.item().__format__(spec) if self._data.ndim == 0 else object.__format__(
+            self, spec)
+
+    def _new(self, fill: Any, size: Any, dtype: Any, device: Any, requires_grad: bool,
+             name: str) -> Tensor:
+        _device.check_device(device, name)
+        target = self._data.dtype if dtype is None else dtypes.to_numpy_dtype(dtype)
+        made = Tensor._wrap(fill(_ops._util.shape_args(size), target))
+        return made.requires_grad_(True) if requires_grad else made
+
+    def new_zeros(self, *size: Any, dtype: Any = None, device: Any = None,
+                  requires_grad: bool = False) -> Tensor:
+        return self._new(np.zeros, size, dtype, device, requires_grad, "new_zeros")
+
+    def new_ones(self, *size: Any, dtype: Any = None, device: Any = None,
+                 requires_grad: bool = False) -> Tensor:
+        return self._new(np.ones, size, dtype, device, requires_grad, "new_ones")
+
+    def new_empty(self, *size: Any, dtype: Any = None, device: Any = None,
+                  requires_grad: bool = False) -> Tensor:
+        return self._new(np.empty, size, dtype, device, requires_grad, "new_empty")
+
+    def new_full(self, size: Any, fill_value: Any, dtype: Any = None, device: Any = None,
+                 requires_grad: bool = False) -> Tensor:
+        return self._new(lambda shape, d: np.full(shape, fill_value, dtype=d), (size,), dtype,
+                         device, requires_grad, "new_full")
+
+    def new_tensor(self, data: Any, dtype: Any = None, device: Any = None,
+                   requires_grad: bool = False) -> Tensor:
+        _device.check_device(device, "new_tensor")
+        return Tensor(data, dtype=self.dtype if dtype is None else dtype,
+                      requires_grad=requires_grad)
+
+    def scatter(self, dim: int, index: Any, src: Any = None, value: Any = None,
+                reduce: Any = None) -> Tensor:
+        return _ops.scatter(self, dim, index, src, value, reduce)
+
+    def scatter_(self, dim: int, index: Any, src: Any = None, value: Any = None,
+                 reduce: Any = None) -> Tensor:
+        return _ops.index_ops.apply_inplace(
+            self, lambda old: _ops.scatter(old, dim, index, src, value, reduce), "scatter_", src)
+
+    def scatter_add(self, dim: int, index: Any, src: Any) -> Tensor:
+        return _ops.scatter_add(self, dim, index, src)
+
+    def scatter_add_(self, dim: int, index: Any, src: Any) -> Tensor:
+        return _ops.index_ops.apply_inplace(
+            self, lambda old: _ops.scatter_add(old, dim, index, src), "scatter_add_", src)
+
+    def scatter_reduce(self, dim: int, index: Any, src: Any, reduce: str,
+                       include_self: bool = True) -> Tensor:
+        return _ops.scatter_reduce(self, dim, index, src, reduce, include_self)
+
+    def scatter_reduce_(self, dim: int, index: Any, src: Any, reduce: str,
+                        include_self: bool = True) -> Tensor:
+        return _ops.index_ops.apply_inplace(
+            self, lambda old: _ops.scatter_reduce(old, dim, index, src, reduce, include_self),
+            "scatter_reduce_", src)
+
+    def index_add(self, dim: int, index: Any, source: Any, alpha: Any = 1) -> Tensor:
+        return _ops.index_add(self, dim, index, source, alpha)
+
+    def index_add_(self, dim: int, index: Any, source: Any, alpha: Any = 1) -> Tensor:
+        return _ops.index_ops.apply_inplace(
+            self, lambda old: _ops.index_add(old, dim, index, source, alpha), "index_add_",
+            source)
+
+    def index_fill(self, dim: int, index: Any, value: Any) -> Tensor:
+        return _ops.index_fill(self, dim, index, value)
+
+    def index_fill_(self, dim: int, index: Any, value: Any) -> Tensor:
+        return _ops.index_ops.apply_inplace(
+            self, lambda old: _ops.index_fill(old, dim, index, value), "index_fill_", value)
+
+    def index_select(self, dim: int, index: Any) -> Tensor:
+        return _ops.index_select(self, dim, index)
+
+    def masked_select(self, mask: Any) -> Tensor:
+        return _ops.masked_select(self, mask)
+
+    def take(self, index: Any) -> Tensor:
+        return _ops.take(self, index)
+
+    def take_along_dim(self, indices: Any, dim: Any = None) -> Tensor:
+        return _ops.take_along_dim(self, indices, dim)
+
+    def nonzero(self, as_tuple: bool = False) -> Any:
+        return _ops.nonzero(self, as_tuple)
+
+    def argwhere(self) -> Tensor:
+        return _ops.argwhere(self)
+
+    def cumsum(self, dim: Any = None, dtype: Any = None, **kw: Any) -> Tensor:
+        return _ops.cumsum(self, dim, dtype, **kw)
+
+    def cumprod(self, dim: Any = None, dtype: Any = None, **kw: Any) -> Tensor:
+        return _ops.cumprod(self, dim, dtype, **kw)
+
+    def cummax(self, dim: Any = None, **kw: Any) -> Any:
+        return _ops.cummax(self, dim, **kw)
+
+    def cummin(self, dim: Any = None, **kw: Any) -> Any:
+        return _ops.cummin(self, dim, **kw)
+
+    def logcumsumexp(self, dim: Any = None, **kw: Any) -> Tensor:
+        return _ops.logcumsumexp(self, dim, **kw)
+
+    def nansum(self, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:
+        return _ops.nansum(self, dim, keepdim, **kw)
+
+    def nanmean(self, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:
+        return _ops.nanmean(self, dim, keepdim, **kw)
+
+    def aminmax(self, *, dim: Any = None, keepdim: bool = False) -> Any:
+        return _ops.aminmax(self, dim=dim, keepdim=keepdim)
+
+    def count_nonzero(self, dim: Any = None) -> Tensor:
+        return _ops.count_nonzero(self, dim)
+
+    def flip(self, *dims: Any) -> Tensor:
+        return _ops.flip(self, dims[0] if len(dims) == 1 else dims)
+
+    def fliplr(self) -> Tensor:
+        return _ops.fliplr(self)
+
+    def flipud(self) -> Tensor:
+        return _ops.flipud(self)
+
+    def roll(self, shifts: Any, dims: Any = None) -> Tensor:
+        return _ops.roll(self, shifts, dims)
+
+    def tril(self, diagonal: int = 0) -> Tensor:
+        return _ops.tril(self, diagonal)
+
+    def triu(self, diagonal: int = 0) -> Tensor:
+        return _ops.triu(self, diagonal)
+
+    def tril_(self, diagonal: int = 0) -> Tensor:
+        return _ops.index_ops.apply_inplace(self, lambda old: _ops.tril(old, diagonal), "tril_")
+
+    def triu_(self, diagonal: int = 0) -> Tensor:
+        return _ops.index_ops.apply_inplace(self, lambda old: _ops.triu(old, diagonal), "triu_")
+
+    def diag(self, diagonal: int = 0) -> Tensor:
+        return _ops.diag(self, diagonal)
+
+    def diagonal(self, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+        return _ops.diagonal(self, offset, dim1, dim2)
+
+    def diag_embed(self, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
+        return _ops.diag_embed(self, offset, dim1, dim2)
+
+    def movedim(self, source: Any, destination: Any) -> Tensor:
+        return _ops.movedim(self, source, destination)
+
+    moveaxis = movedim
+
+    def narrow(self, dim: int, start: Any, length: int) -> Tensor:
+        return _ops.narrow(self, dim, start, length)
+
+    def unflatten(self, dim: int, sizes: Any) -> Tensor:
+        return _ops.unflatten(self, dim, sizes)
+
+    def unfold(self, dimension: int, size: int, step: int) -> Tensor:
+        return _ops.unfold(self, dimension, size, step)
+
+    def repeat_interleave(self, repeats: Any, dim: Any = None, **kw: Any) -> Tensor:
+        return _ops.repeat_interleave(self, repeats, dim, **kw)
+
+    def bincount(self, weights: Any = None, minlength: int = 0) -> Tensor:
+        return _ops.bincount(self, weights, minlength)
+
+    def histc(self, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:  # noqa: A002
+        return _ops.histc(self, bins, min, max)
+
+    def unique(self, sorted: bool = True, return_inverse: bool = False,  # noqa: A002
+               return_counts: bool = False, dim: Any = None) -> Any:
+        return _ops.unique(self, sorted, return_inverse, return_counts, dim)
+
+    def unique_consecutive(self, return_inverse: bool = False, return_counts: bool = False,
+                           dim: Any = None) -> Any:
+        return _ops.unique_consecutive(self, return_inverse, return_counts, dim)
+
+    def var_mean(self, *args: Any, **kw: Any) -> Any:
+        return _ops.var_mean(self, *args, **kw)
+
+    def std_mean(self, *args: Any, **kw: Any) -> Any:
+        return _ops.std_mean(self, *args, **kw)
+
+    def lerp(self, end: Any, weight: Any) -> Tensor:
+        return _ops.lerp(self, end, weight)
+
+    def nan_to_num(self, nan: float = 0.0, posinf: Any = None, neginf: Any = None) -> Tensor:
+        return _ops.nan_to_num(self, nan, posinf, neginf)
+
+    def isinf(self) -> Tensor:
+        return _ops.isinf(self)
+
+    def isclose(self, other: Any, rtol: float = 1e-5, atol: float = 1e-8,
+                equal_nan: bool = False) -> Tensor:
+        return Tensor._wrap(np.isclose(self._data, _ops.as_array(other), rtol=rtol, atol=atol,
+                                       equal_nan=equal_nan))
+
+    def signbit(self) -> Tensor:
+        return _ops.signbit(self)
+
+    def sgn(self) -> Tensor:
+        return _ops.sgn(self)
+
+    def fmod(self, other: Any) -> Tensor:
+        return _ops.fmod(self, other)
+
+    def remainder(self, other: Any) -> Tensor:
+        return _ops.remainder(self, other)
+
+    def __rmod__(self, other: Any) -> Tensor:
+        return _ops.remainder(other, self)
+
+    def __rfloordiv__(self, other: Any) -> Tensor:
+        return _ops.floor_divide(other, self)
+
+    def floor_divide(self, other: Any) -> Tensor:
+        return _ops.floor_divide(self, other)
+
+    def true_divide(self, other: Any) -> Tensor:
+        return _ops.div(self, other)
+
+    def atan2(self, other: Any) -> Tensor:
+        return _ops.atan2(self, other)
+
+    arctan2 = atan2
+
+    def hypot(self, other: Any) -> Tensor:
+        return _ops.hypot(self, other)
+
+    def logaddexp(self, other: Any) -> Tensor:
+        return _ops.logaddexp(self, other)
+
+    def copysign(self, other: Any) -> Tensor:
+        return _ops.copysign(self, other)
+
+    def xlogy(self, other: Any) -> Tensor:
+        return _ops.xlogy(self, other)
+
+    def float_power(self, other: Any) -> Tensor:
+        return _ops.float_power(self, other)
+
+    def bitwise_and(self, other: Any) -> Tensor:
+        return _ops.bitwise_and(self, other)
+
+    def bitwise_or(self, other: Any) -> Tensor:
+        return _ops.bitwise_or(self, other)
+
+    def bitwise_xor(self, other: Any) -> Tensor:
+        return _ops.bitwise_xor(self, other)
+
+    def bitwise_not(self) -> Tensor:
+        return _ops.bitwise_not(self)
+
+    def __rand__(self, other: Any) -> Tensor:
+        return _ops.bitwise_and(other, self)
+
+    def __ror__(self, other: Any) -> Tensor:
+        return _ops.bitwise_or(other, self)
+
+    def __rxor__(self, other: Any) -> Tensor:
+        return _ops.bitwise_xor(other, self)
+
+    def __lshift__(self, other: Any) -> Tensor:
+        return _ops.bitwise_left_shift(self, other)
+
+    def __rlshift__(self, other: Any) -> Tensor:
+        return _ops.bitwise_left_shift(other, self)
+
+    def __rshift__(self, other: Any) -> Tensor:
+        return _ops.bitwise_right_shift(self, other)
+
+    def __rrshift__(self, other: Any) -> Tensor:
+        return _ops.bitwise_right_shift(other, self)
+
+    def logical_and(self, other: Any) -> Tensor:
+        return _ops.logical_and(self, other)
+
+    def logical_or(self, other: Any) -> Tensor:
+        return _ops.logical_or(self, other)
+
+    def logical_xor(self, other: Any) -> Tensor:
+        return _ops.logical_xor(self, other)
+
+    def logical_not(self) -> Tensor:
+        return Tensor._wrap(np.logical_not(self._data))
+
+    def tan(self) -> Tensor:
+        return _ops.tan(self)
+
+    def asin(self) -> Tensor:
+        return _ops.asin(self)
+
+    def acos(self) -> Tensor:
+        return _ops.acos(self)
+
+    def atan(self) -> Tensor:
+        return _ops.atan(self)
+
+    def sinh(self) -> Tensor:
+        return _ops.sinh(self)
+
+    def cosh(self) -> Tensor:
+        return _ops.cosh(self)
+
+    def asinh(self) -> Tensor:
+        return _ops.asinh(self)
+
+    def acosh(self) -> Tensor:
+        return _ops.acosh(self)
+
+    def atanh(self) -> Tensor:
+        return _ops.atanh(self)
+
+    def log2(self) -> Tensor:
+        return _ops.log2(self)
+
+    def log10(self) -> Tensor:
+        return _ops.log10(self)
+
+    def exp2(self) -> Tensor:
+        return _ops.exp2(self)
+
+    def expm1(self) -> Tensor:
+        return _ops.expm1(self)
+
+    def trunc(self) -> Tensor:
+        return _ops.trunc(self)
+
+    def fix(self) -> Tensor:
+        return _ops.fix(self)
+
+    def frac(self) -> Tensor:
+        return _ops.frac(self)
+
+    def erfc(self) -> Tensor:
+        return _ops.erfc(self)
+
+    def erfinv(self) -> Tensor:
+        return _ops.erfinv(self)
+
+    def sinc(self) -> Tensor:
+        return _ops.sinc(self)
+
+    def deg2rad(self) -> Tensor:
+        return _ops.deg2rad(self)
+
+    def rad2deg(self) -> Tensor:
+        return _ops.rad2deg(self)
+
+    def erf(self) -> Tensor:
+        return _ops.erf_op(self)
+
+    arcsin, arccos, arctan = asin, acos, atan
+    arcsinh, arccosh, arctanh = asinh, acosh, atanh
+    # ---- end of issue 12 ops
 
 
 class Size(tuple):
@@ -868,16 +1255,6 @@ def _format_tensor(t: Tensor) -> str:
         extras.append("requires_grad=True")
     return prefix + body + "".join(", " + e for e in extras) + ")"
 
-
-
-class _HookHandle:
-    """What ``register_post_accumulate_grad_hook`` returns: ``remove()`` unregisters the hook."""
-
-    def __init__(self, hooks: dict[object, Any], key: object) -> None:
-        self._hooks, self._key = hooks, key
-
-    def remove(self) -> None:
-        self._hooks.pop(self._key, None)
 
 
 from ember import ops as _ops  # noqa: E402 - ops need the Tensor class defined above

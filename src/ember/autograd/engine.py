@@ -38,7 +38,7 @@ class Node:
     """
 
     __slots__ = ("_name", "inputs", "edges", "backward_fn", "saved", "output_counter",
-                 "output_version", "retained", "__weakref__")
+                 "output_version", "retained", "hooks", "__weakref__")
 
     def __init__(
         self,
@@ -75,6 +75,7 @@ class Node:
         if saves_output and output is not None:
             self.output_counter, self.output_version = output._vc, output._vc[0]
         self.retained: weakref.ref[Tensor] | None = None
+        self.hooks: dict[int, Any] | None = None  # Tensor.register_hook on the output
 
     def __repr__(self) -> str:
         return f"<{self._name}>"
@@ -174,7 +175,7 @@ def run_backward(root: Tensor, seed: np.ndarray, retain_graph: bool = False,
     results: list[np.ndarray | None] = [None] * (len(inputs) if inputs is not None else 0)
     if not isinstance(start, Node):  # the root is itself a leaf
         if inputs is None:
-            _accumulate_into_grad(root, seed, set())
+            _accumulate_into_grad(root, _leaf_hooks(root, seed), set())
         elif id(root) in wanted:
             results[wanted[id(root)]] = seed
         return results if inputs is not None else None
@@ -184,6 +185,8 @@ def run_backward(root: Tensor, seed: np.ndarray, retain_graph: bool = False,
         grad = grads.pop(id(node), None)
         if grad is None:
             continue
+        if node.hooks:
+            grad = _run_hooks(node.hooks, grad)
         if inputs is not None:
             if id(node) in wanted:
                 results[wanted[id(node)]] = grad
@@ -222,14 +225,34 @@ def run_backward(root: Tensor, seed: np.ndarray, retain_graph: bool = False,
                 held = leaf_grads.get(key)
                 leaf_grads[key] = (edge, inp_grad if held is None else held[1] + inp_grad)
     if inputs is not None:
-        for key, (_, grad) in leaf_grads.items():
+        for key, (leaf, grad) in leaf_grads.items():
             if key in wanted:
-                results[wanted[key]] = grad
+                results[wanted[key]] = _leaf_hooks(leaf, grad)
         return results
     handed: set[int] = set()
     for leaf, grad in leaf_grads.values():
-        _accumulate_into_grad(leaf, grad, handed)
+        _accumulate_into_grad(leaf, _leaf_hooks(leaf, grad), handed)
     return None
+
+
+def _run_hooks(hooks: dict[int, Any], grad: np.ndarray) -> np.ndarray:
+    """Each ``Tensor.register_hook`` hook sees the gradient and may return a replacement."""
+    from ember.tensor import Tensor
+
+    for hook in list(hooks.values()):
+        replaced = hook(Tensor._wrap(grad))
+        if replaced is not None:
+            new = replaced._data if isinstance(replaced, Tensor) else np.asarray(replaced)
+            if new.shape != grad.shape:
+                raise RuntimeError(f"hook {hook!r} returned a gradient of shape "
+                                   f"{list(new.shape)}; expected {list(grad.shape)}")
+            grad = new
+    return grad
+
+
+def _leaf_hooks(leaf: Tensor, grad: np.ndarray) -> np.ndarray:
+    hooks = leaf.__dict__.get("_grad_hooks")
+    return _run_hooks(hooks, grad) if hooks else grad
 
 
 def _accumulate_into_grad(tensor: Tensor, grad: np.ndarray, handed: set[int]) -> None:

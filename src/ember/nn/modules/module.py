@@ -20,7 +20,7 @@ from ember.nn.modules.hooks import call_with_hooks
 from ember.nn.parameter import Parameter
 from ember.serialization import StateDictError
 from ember.tensor import Tensor
-from ember.utils.hooks import RemovableHandle, add_hook
+from ember.utils.hooks import RemovableHandle
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
@@ -78,9 +78,12 @@ class Module:
 
     def _add_hook(self, kind: str, entry: Any, prepend: bool) -> RemovableHandle:
         hook = entry[0] if isinstance(entry, tuple) else entry
+        if not callable(hook):
+            raise TypeError(f"{kind.strip('_')}: a hook must be callable, got "
+                            f"{type(hook).__name__}")
         hooks = self.__dict__.setdefault(kind, {})
-        handle = add_hook(hooks, entry, kind.strip("_").replace("_", " ")) if callable(hook) \
-            else add_hook(hooks, hook, kind)
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = entry
         if prepend:
             hooks_in_order = {handle.id: hooks.pop(handle.id), **hooks}
             hooks.clear()
