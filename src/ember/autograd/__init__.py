@@ -6,3 +6,7 @@ from ember.autograd.gradcheck import GradcheckError, grad, gradcheck
 
 __all__ = ["Function", "FunctionCtx", "GradcheckError", "enable_grad", "grad", "gradcheck",
            "is_grad_enabled", "no_grad", "set_grad_enabled"]
+
+from ember.autograd.variable import Variable  # noqa: E402 - issue 12: PyTorch's legacy alias
+
+__all__ += ["Variable"]

@@ -91,3 +91,116 @@ from ember.random import normal_array as random_normal
 from ember.random import uniform_array as random_uniform
 
 __all__ = [name for name in dir() if not name.startswith("_")]
+
+# ---- issue 12: the rest of PyTorch's tensor-op surface (one new module per family). ``div`` and
+# ``remainder`` are rebound here to their fuller forms (rounding_mode; gradients, PyTorch's sign
+# and integer-zero rules).
+from ember.ops.arrange import (  # noqa: E402
+    diag,
+    diag_embed,
+    diagonal,
+    flip,
+    fliplr,
+    flipud,
+    meshgrid,
+    moveaxis,
+    movedim,
+    narrow,
+    repeat_interleave,
+    roll,
+    tril,
+    triu,
+    unflatten,
+    unfold,
+)
+from ember.ops.bitwise import (  # noqa: E402
+    bitwise_and,
+    bitwise_left_shift,
+    bitwise_not,
+    bitwise_or,
+    bitwise_right_shift,
+    bitwise_xor,
+    view_as_dtype,
+)
+from ember.ops.einsum import einsum  # noqa: E402
+from ember.ops.index_ops import (  # noqa: E402
+    argwhere,
+    index_add,
+    index_fill,
+    index_select,
+    masked_select,
+    nonzero,
+    scatter,
+    scatter_add,
+    scatter_reduce,
+    take,
+    take_along_dim,
+)
+from ember.ops.math import (  # noqa: E402
+    acos,
+    acosh,
+    arctan2,
+    asin,
+    asinh,
+    atan,
+    atan2,
+    atanh,
+    copysign,
+    cosh,
+    deg2rad,
+    div,  # noqa: F811 - rebound: see above
+    erfc,
+    erfinv,
+    exp2,
+    expm1,
+    fix,
+    float_power,
+    fmod,
+    frac,
+    hypot,
+    isfinite,
+    isinf,
+    isnan,
+    isneginf,
+    isposinf,
+    isreal,
+    lerp,
+    log2,
+    log10,
+    logaddexp,
+    logaddexp2,
+    nan_to_num,
+    rad2deg,
+    reciprocal,
+    remainder,  # noqa: F811 - rebound: see above
+    rsqrt,
+    sgn,
+    signbit,
+    sinc,
+    sinh,
+    square,
+    tan,
+    true_divide,
+    trunc,
+    xlogy,
+)
+from ember.ops.math import erf as erf_op  # noqa: E402 - ops.erf stays the array helper gelu uses
+from ember.ops.reduce_extra import (  # noqa: E402
+    aminmax,
+    count_nonzero,
+    nanmean,
+    nansum,
+    std_mean,
+    var_mean,
+)
+from ember.ops.scan import cummax, cummin, cumprod, cumsum, logcumsumexp  # noqa: E402
+from ember.ops.search import (  # noqa: E402
+    bincount,
+    bucketize,
+    histc,
+    searchsorted,
+    unique,
+    unique_consecutive,
+)
+
+__all__ = [name for name in dir() if not name.startswith("_")]

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from ember.dtypes import DEFAULT_FLOAT
+from ember import dtypes
 from ember.tensor import Tensor
 
 
@@ -25,7 +25,7 @@ def as_tensor(value: Any, like: np.ndarray | None = None) -> Tensor:
         elif isinstance(value, int):
             dtype = np.dtype(np.int64)
         else:
-            dtype = DEFAULT_FLOAT
+            dtype = dtypes.DEFAULT_FLOAT  # read now: set_default_dtype may change it
         return Tensor._wrap(np.asarray(value, dtype=dtype))
     return Tensor(value)
 
@@ -38,7 +38,7 @@ def operands(a: Any, b: Any) -> tuple[Tensor, Tensor]:
     """
     if not isinstance(a, Tensor):
         a = as_tensor(a, b._data if isinstance(b, Tensor) else None)
-    elif not isinstance(b, Tensor):
+    if not isinstance(b, Tensor):  # both may be numbers: where(cond, 1.0, 0.0)
         b = as_tensor(b, a._data)
     da, db = a._data.dtype, b._data.dtype
     if da != db:
@@ -79,7 +79,7 @@ def cast(x: Tensor, target: np.dtype) -> Tensor:
 
 def float_operand(x: Tensor) -> Tensor:
     """Float math (exp, log, /) on an integer tensor happens in the default float type."""
-    return x if x._data.dtype.kind == "f" else cast(x, DEFAULT_FLOAT)
+    return x if x._data.dtype.kind == "f" else cast(x, dtypes.DEFAULT_FLOAT)
 
 
 def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -111,7 +111,8 @@ def normalize_dims(dim: Any, axis: Any, ndim: int, name: str) -> tuple[int, ...]
                 f"{name}: dimension {d} is out of range for a tensor of {ndim} dims "
                 f"(expected in [{-max(ndim, 1)}, {max(ndim, 1) - 1}])"
             )
-        out.append(d % ndim if ndim else 0)
+        if ndim:  # a 0-d tensor's dim 0 or -1 names no axis: reducing over it changes nothing
+            out.append(d % ndim)
     return tuple(out)
 
 

@@ -68,7 +68,19 @@ def gather(x: Tensor, dim: int, index: Any) -> Tensor:
     if idx.dtype.kind not in "iu":
         raise TypeError(f"gather: index must be an integer tensor, got {idx.dtype}")
     data = x._data
-    out = np.take_along_axis(data, idx, axis=dim)
+    dim = dim % max(data.ndim, 1)
+    if idx.ndim != data.ndim or any(n > m for d, (n, m) in enumerate(zip(idx.shape, data.shape))
+                                    if d != dim):
+        raise RuntimeError(f"gather(): Size does not match: index {list(idx.shape)} must have "
+                           f"the input's {data.ndim} dims and be no larger than input "
+                           f"{list(data.shape)} apart from dimension {dim}")
+    if idx.size and (idx.min() < 0 or idx.max() >= data.shape[dim]):
+        bad = int(idx.min()) if idx.min() < 0 else int(idx.max())
+        raise RuntimeError(f"gather(): index {bad} is out of bounds for dimension "
+                           f"{dim} with size {data.shape[dim]}")
+    # An index smaller than the input along other dims reads the leading part there (PyTorch).
+    leading = tuple(slice(None) if d == dim else slice(0, n) for d, n in enumerate(idx.shape))
+    out = np.take_along_axis(data[leading], idx, axis=dim)
 
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
         grad = np.zeros(data.shape, dtype=g.dtype)

@@ -15,7 +15,7 @@ from ember.tensor import Tensor
 def _dim(d: Any, ndim: int, name: str) -> int:
     if isinstance(d, bool) or not isinstance(d, (int, np.integer)):
         raise TypeError(f"{name}(): argument 'dim' must be int, not {type(d).__name__}")
-    return normalize_dims(int(d), None, ndim, name)[0]  # type: ignore[index]
+    return (normalize_dims(int(d), None, ndim, name) or (0,))[0]  # type: ignore[index]
 
 
 def _no_more_keywords(kw: dict[str, Any], name: str) -> None:

@@ -27,7 +27,7 @@ def single_dim(dim: Any, kw: dict[str, Any], ndim: int, name: str, default: int 
     dim = default if axis is None and dim is None else (axis if axis is not None else dim)
     if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
         raise TypeError(f"{name}(): argument 'dim' must be int, not {type(dim).__name__}")
-    return normalize_dims(int(dim), None, ndim, name)[0]  # type: ignore[index]
+    return (normalize_dims(int(dim), None, ndim, name) or (0,))[0]  # type: ignore[index]
 
 
 def take_along(x: Tensor, indices: np.ndarray, dim: int, squeeze: bool, name: str) -> Tensor:

@@ -133,3 +133,40 @@ __all__ += [
     "pairwise_distance", "poisson_nll_loss", "prelu", "rrelu", "selu", "softmin", "softsign",
     "threshold", "triplet_margin_loss",
 ]
+
+# Issue 13: convolutions, pools and resampling beyond 2-D, each from its own module.
+from ember.nn.functional.conv_nd import (  # noqa: E402
+    conv1d,
+    conv3d,
+    conv_transpose1d,
+    conv_transpose2d,
+    conv_transpose3d,
+)
+from ember.nn.functional.pooling_nd import (  # noqa: E402
+    adaptive_avg_pool1d,
+    adaptive_max_pool1d,
+    adaptive_max_pool2d,
+    avg_pool1d,
+    avg_pool3d,
+    lp_pool1d,
+    lp_pool2d,
+    max_pool1d,
+    max_pool3d,
+    max_unpool1d,
+    max_unpool2d,
+)
+from ember.nn.functional.resample import (  # noqa: E402
+    fold,
+    interpolate,
+    pixel_shuffle,
+    pixel_unshuffle,
+    unfold,
+)
+
+upsample = interpolate  # PyTorch's deprecated alias
+
+__all__ += ["adaptive_avg_pool1d", "adaptive_max_pool1d", "adaptive_max_pool2d", "avg_pool1d",
+            "avg_pool3d", "conv1d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+            "conv_transpose3d", "fold", "interpolate", "lp_pool1d", "lp_pool2d", "max_pool1d",
+            "max_pool3d", "max_unpool1d", "max_unpool2d", "pixel_shuffle", "pixel_unshuffle",
+            "unfold", "upsample"]
