@@ -80,8 +80,7 @@ class Graph:
             return self.names[id(tensor)]
         escaped = escaped_op(tensor, self)
         if escaped is not None:
-            raise UnsupportedOperatorError(escaped, "it ran outside ember.ops and "
-                                           "ember.nn.functional, so the trace could not see it")
+            raise UnsupportedOperatorError(escaped, escaped=True)
         if id(tensor._data) in self._traced_arrays:
             raise OnnxExporterError("a traced value left the graph through detach(), .data or "
                                     ".numpy() and came back as a constant; keep the computation "

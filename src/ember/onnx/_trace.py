@@ -36,10 +36,16 @@ class OnnxExporterError(RuntimeError):
 class UnsupportedOperatorError(OnnxExporterError):
     """An op the model ran has no ONNX mapping in ``ember.onnx.symbolic.OPS``."""
 
-    def __init__(self, op: str, detail: str = "") -> None:
-        super().__init__(f"ONNX export: the op {op!r} has no ONNX mapping"
-                         + (f" ({detail})" if detail else "")
-                         + "; add it to ember.onnx.symbolic.OPS or avoid it in forward()")
+    def __init__(self, op: str, escaped: bool = False) -> None:
+        if escaped:
+            message = (f"ONNX export: the op {op!r} ran where the trace could not see it (code "
+                       "outside ember.ops and ember.nn.functional, or one of their functions "
+                       "imported by name before exporting); call ops as ember.X, F.X or tensor "
+                       "methods")
+        else:
+            message = (f"ONNX export: the op {op!r} has no ONNX mapping; add it to "
+                       "ember.onnx.symbolic.OPS or avoid it in forward()")
+        super().__init__(message)
         self.op = op
 
 

@@ -35,6 +35,34 @@ NOT_EXPORTABLE = {
     "unbind": "tuple outputs", "repeat": "tiling", "remainder": "modulo",
     "floor_divide": "integer division", "logical_and": "logic", "logical_or": "logic",
     "logical_xor": "logic", "logical_not": "logic",
+    **dict.fromkeys(["cosine_embedding_loss", "gaussian_nll_loss", "kl_div",
+                     "margin_ranking_loss", "multilabel_soft_margin_loss", "poisson_nll_loss",
+                     "triplet_margin_loss"], "a loss"),
+    **dict.fromkeys(["argwhere", "bincount", "histc", "masked_select", "nonzero", "unique",
+                     "unique_consecutive"], "data-dependent output shape"),
+    **dict.fromkeys(["index_add", "index_fill", "index_select", "scatter", "scatter_add",
+                     "scatter_reduce", "take", "take_along_dim", "narrow", "unfold", "diag",
+                     "diag_embed", "diagonal", "tril", "triu", "roll", "flip", "fliplr", "flipud",
+                     "moveaxis", "unflatten", "repeat_interleave", "meshgrid", "einsum",
+                     "view_as_dtype"], "indexing and layout ops not mapped yet"),
+    **dict.fromkeys(["bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not",
+                     "bitwise_left_shift", "bitwise_right_shift", "bucketize", "searchsorted",
+                     "count_nonzero", "signbit", "sgn", "isinf", "isfinite", "isneginf",
+                     "isposinf", "isreal", "nan_to_num", "nanmean", "nansum", "fix", "frac",
+                     "fmod", "copysign", "hypot", "arctan2", "float_power", "xlogy", "lerp",
+                     "logaddexp", "logaddexp2", "sinc", "deg2rad", "rad2deg", "erfc", "erfinv"],
+                   "elementwise ops not mapped yet"),
+    **dict.fromkeys(["cumsum", "cumprod", "cummax", "cummin", "logcumsumexp", "aminmax",
+                     "std_mean", "var_mean"], "scans and paired statistics not mapped yet"),
+    **dict.fromkeys(["group_norm", "instance_norm", "local_response_norm", "rms_norm",
+                     "normalize", "cosine_similarity", "pairwise_distance", "prelu", "rrelu",
+                     "glu", "gumbel_softmax", "scaled_dot_product_attention", "threshold",
+                     "adaptive_avg_pool1d", "adaptive_max_pool1d", "adaptive_max_pool2d",
+                     "avg_pool1d", "avg_pool3d", "conv1d", "conv3d", "conv_transpose1d",
+                     "conv_transpose2d", "conv_transpose3d", "fold", "interpolate", "lp_pool1d",
+                     "lp_pool2d", "max_pool1d", "max_pool3d", "max_unpool1d", "max_unpool2d",
+                     "pixel_shuffle", "pixel_unshuffle"],
+                   "layer functions not mapped yet"),
 }
 
 
@@ -61,7 +89,11 @@ def _unary(op_type: str) -> Converter:
 for _name, _onnx in {"neg": "Neg", "abs": "Abs", "exp": "Exp", "log": "Log", "sqrt": "Sqrt",
                      "sin": "Sin", "cos": "Cos", "floor": "Floor", "ceil": "Ceil",
                      "round": "Round", "sign": "Sign", "sigmoid": "Sigmoid", "tanh": "Tanh",
-                     "relu": "Relu", "clone": "Identity"}.items():
+                     "relu": "Relu", "clone": "Identity", "acos": "Acos", "acosh": "Acosh",
+                     "asin": "Asin", "asinh": "Asinh", "atan": "Atan", "atanh": "Atanh",
+                     "cosh": "Cosh", "sinh": "Sinh", "tan": "Tan", "reciprocal": "Reciprocal",
+                     "isnan": "IsNaN", "erf_op": "Erf", "softsign": "Softsign",
+                     "selu": "Selu", "hardswish": "HardSwish"}.items():
     OPS[_name] = _unary(_onnx)
 
 
@@ -75,7 +107,7 @@ def _binary(op_type: str) -> Converter:
 
 for _name, _onnx in {"add": "Add", "sub": "Sub", "mul": "Mul", "div": "Div", "pow": "Pow",
                      "maximum": "Max", "minimum": "Min", "matmul": "MatMul", "mm": "MatMul",
-                     "bmm": "MatMul"}.items():
+                     "bmm": "MatMul", "true_divide": "Div"}.items():
     OPS[_name] = _binary(_onnx)
 
 
@@ -98,6 +130,45 @@ OPS.update(eq=_comparison("Equal"), ne=_comparison("Equal", negate=True),
 def _log1p(g: Any, a: dict[str, Any], out: Tensor) -> str:
     dtype = out._data.dtype
     return g.op("Log", g.op("Add", g.value(a["x"], dtype), g.value(1.0, dtype)))
+
+
+def _composite(build: Callable[[Any, str, Any], str]) -> Converter:
+    """A unary op written as a few ONNX nodes: ``build(graph, x, dtype)``."""
+    def convert(g: Any, a: dict[str, Any], out: Tensor) -> str:
+        return build(g, g.value(a["x"], out._data.dtype), out._data.dtype)
+
+    return convert
+
+
+OPS.update(
+    square=_composite(lambda g, x, t: g.op("Mul", x, x)),
+    rsqrt=_composite(lambda g, x, t: g.op("Reciprocal", g.op("Sqrt", x))),
+    log2=_composite(lambda g, x, t: g.op("Div", g.op("Log", x), g.value(math.log(2.0), t))),
+    log10=_composite(lambda g, x, t: g.op("Div", g.op("Log", x), g.value(math.log(10.0), t))),
+    expm1=_composite(lambda g, x, t: g.op("Sub", g.op("Exp", x), g.value(1.0, t))),
+    exp2=_composite(lambda g, x, t: g.op("Pow", g.value(2.0, t), x)),
+    mish=_composite(lambda g, x, t: g.op("Mul", x, g.op("Tanh", g.op("Softplus", x)))),
+    logsigmoid=_composite(lambda g, x, t: g.op("Neg", g.op("Softplus", g.op("Neg", x)))),
+    hardsigmoid=_composite(lambda g, x, t: g.op("HardSigmoid", x, alpha=1 / 6, beta=0.5)),
+)
+
+
+@register("celu")
+def _celu(g: Any, a: dict[str, Any], out: Tensor) -> str:
+    return g.op("Celu", g.value(a["x"]), alpha=float(a["alpha"]))
+
+
+@register("hardtanh")
+def _hardtanh(g: Any, a: dict[str, Any], out: Tensor) -> str:
+    dtype = out._data.dtype
+    return g.op("Clip", g.value(a["x"]), g.value(a["min_val"], dtype),
+                g.value(a["max_val"], dtype))
+
+
+@register("softmin")
+def _softmin(g: Any, a: dict[str, Any], out: Tensor) -> str:
+    return g.op("Softmax", g.op("Neg", g.value(a["x"], out._data.dtype)),
+                axis=_softmax_dim(a, out.ndim))
 
 
 @register("leaky_relu")
@@ -184,108 +255,6 @@ def _log_softmax(g: Any, a: dict[str, Any], out: Tensor) -> str:
 @register("logsumexp")
 def _logsumexp(g: Any, a: dict[str, Any], out: Tensor) -> str:
     return _reduce(g, "ReduceLogSumExp", a, out)
-
-
-@register("linear")
-def _linear(g: Any, a: dict[str, Any], out: Tensor) -> str:
-    x, weight, bias = a["x"], a["weight"], a["bias"]
-    dtype = out._data.dtype
-    if x.ndim == 2:
-        inputs = [g.value(x, dtype), g.value(weight, dtype)]
-        if bias is not None:
-            inputs.append(g.value(bias, dtype))
-        return g.op("Gemm", *inputs, transB=1)
-    result = g.op("MatMul", g.value(x, dtype), g.op("Transpose", g.value(weight, dtype)))
-    return result if bias is None else g.op("Add", result, g.value(bias, dtype))
-
-
-@register("conv2d")
-def _conv2d(g: Any, a: dict[str, Any], out: Tensor) -> str:
-    from ember.nn.functional.conv import conv_padding, pair
-
-    x, weight = a["input"], a["weight"]
-    if x.ndim != 4:
-        raise OnnxExporterError("ONNX export: conv2d needs a batched (N, C, H, W) input")
-    kernel = tuple(weight.shape[2:])
-    stride, dilation = pair(a["stride"], "stride"), pair(a["dilation"], "dilation")
-    top, bottom, left, right = conv_padding(a["padding"], kernel, dilation, stride)
-    inputs = [g.value(x), g.value(weight)]
-    if a["bias"] is not None:
-        inputs.append(g.value(a["bias"]))
-    return g.op("Conv", *inputs, kernel_shape=list(kernel), strides=list(stride),
-                dilations=list(dilation), pads=[top, left, bottom, right], group=int(a["groups"]))
-
-
-def _pool_arguments(a: dict[str, Any]) -> dict[str, Any]:
-    from ember.nn.functional.conv import pair
-
-    kernel = pair(a["kernel_size"], "kernel_size")
-    stride = kernel if a["stride"] in (None, [], ()) else pair(a["stride"], "stride")
-    ph, pw = pair(a["padding"], "padding")
-    return {"kernel_shape": list(kernel), "strides": list(stride), "pads": [ph, pw, ph, pw],
-            "ceil_mode": int(bool(a["ceil_mode"]))}
-
-
-@register("max_pool2d")
-def _max_pool2d(g: Any, a: dict[str, Any], out: Tensor) -> str:
-    from ember.nn.functional.conv import pair
-
-    if a["return_indices"]:
-        raise OnnxExporterError("ONNX export: max_pool2d(return_indices=True) is not exported")
-    return g.op("MaxPool", g.value(a["input"]), dilations=list(pair(a["dilation"], "dilation")),
-                **_pool_arguments(a))
-
-
-@register("avg_pool2d")
-def _avg_pool2d(g: Any, a: dict[str, Any], out: Tensor) -> str:
-    if a["divisor_override"] is not None:
-        raise OnnxExporterError("ONNX export: avg_pool2d(divisor_override=...) has no ONNX "
-                                "equivalent")
-    return g.op("AveragePool", g.value(a["input"]),
-                count_include_pad=int(bool(a["count_include_pad"])), **_pool_arguments(a))
-
-
-@register("adaptive_avg_pool2d")
-def _adaptive_avg_pool2d(g: Any, a: dict[str, Any], out: Tensor) -> str:
-    x = a["input"]
-    height, width = x.shape[-2:]
-    out_h, out_w = out.shape[-2:]
-    if (out_h, out_w) == (1, 1):
-        return g.op("GlobalAveragePool", g.value(x))
-    if height % out_h or width % out_w:
-        raise OnnxExporterError(f"ONNX export: adaptive_avg_pool2d from {height}x{width} to "
-                                f"{out_h}x{out_w} has uneven windows, which ONNX cannot express")
-    kernel = [height // out_h, width // out_w]
-    return g.op("AveragePool", g.value(x), kernel_shape=kernel, strides=kernel)
-
-
-@register("batch_norm")
-def _batch_norm(g: Any, a: dict[str, Any], out: Tensor) -> str:
-    x = a["input"]
-    if a["training"] or a["running_mean"] is None:
-        raise OnnxExporterError("ONNX export: batch_norm must use running statistics (call "
-                                "model.eval(); track_running_stats=True)")
-    channels, dtype = x.shape[1], out._data.dtype
-    weight = a["weight"] if a["weight"] is not None else np.ones(channels, dtype)
-    bias = a["bias"] if a["bias"] is not None else np.zeros(channels, dtype)
-    return g.op("BatchNormalization", g.value(x), g.value(weight, dtype), g.value(bias, dtype),
-                g.value(a["running_mean"], dtype), g.value(a["running_var"], dtype),
-                epsilon=float(a["eps"]))
-
-
-@register("dropout")
-def _dropout(g: Any, a: dict[str, Any], out: Tensor) -> str:
-    if a["training"] and a["p"] > 0:
-        raise OnnxExporterError("ONNX export: dropout in training mode (call model.eval())")
-    return g.op("Identity", g.value(a["x"]))
-
-
-@register("embedding")
-def _embedding(g: Any, a: dict[str, Any], out: Tensor) -> str:
-    if a["max_norm"] is not None:
-        raise OnnxExporterError("ONNX export: embedding(max_norm=...) rewrites weights while "
-                                "running, which an ONNX graph cannot")
-    return g.op("Gather", g.value(a["weight"]), g.value(a["input"], np.int64), axis=0)
 
 
 def _reshape_to(g: Any, x: Tensor, out: Tensor) -> str:
@@ -455,3 +424,6 @@ def _split(g: Any, a: dict[str, Any], out: tuple) -> list[str]:
     sizes = [t.shape[dim] for t in out]
     names = g.op("Split", g.value(a["x"]), g.ints(sizes), axis=dim, outputs=len(out))
     return names if isinstance(names, list) else [names]
+
+
+from ember.onnx import _nn_ops  # noqa: E402,F401 - registers the layer ops into OPS
