@@ -42,7 +42,6 @@ TORCH_DTYPES = {
     "long": np.int64, "int32": np.int32, "int": np.int32, "int16": np.int16, "short": np.int16,
     "int8": np.int8, "uint8": np.uint8, "bool": np.bool_,
 }
-_LEGACY_MAGIC = 0x1950A86A20F9469CFC6C
 _MAX_MEMBER_BYTES = 8 * 1024**3
 _MAX_DEFLATE_RATIO = 1100
 _MAX_EXPANDED = 2**24  # a stride-0 view may repeat a storage up to this many elements
@@ -359,7 +358,9 @@ def load_torch_file(path: str | Path) -> Any:
         raise ModelFileError(f"{path}: cannot read ({exc.strerror})") from None
     if blob.startswith(b"PK\x03\x04"):
         return _load_zip(blob, str(path))
-    return _load_legacy(blob, str(path))
+    from ember._torch_legacy import load_legacy
+
+    return load_legacy(blob, str(path))
 
 
 def _load_zip(blob: bytes, source: str) -> Any:
@@ -404,62 +405,3 @@ def _load_zip(blob: bytes, source: str) -> Any:
 
     with archive:
         return _unpickle(read(pickles[0]), load_storage, source)
-
-
-def _load_legacy(blob: bytes, source: str) -> Any:
-    """PyTorch < 1.6: magic, protocol, system info, the object, storage keys, then each
-    storage as an int64 element count and its bytes, in the order of the keys."""
-    stream = io.BytesIO(blob)
-    if _plain_load(stream, source) != _LEGACY_MAGIC:
-        raise ModelFileError(f"{source}: not a PyTorch file (neither a zip archive nor the "
-                             "legacy format)")
-    if _plain_load(stream, source) != 1001:
-        raise ModelFileError(f"{source}: unsupported legacy PyTorch protocol")
-    info = _plain_load(stream, source)
-    little = not (isinstance(info, dict) and info.get("little_endian") is False)
-    named: dict[str, tuple[_Storage, int, _StorageView]] = {}
-
-    def load_storage(storage: _Storage, key: str, numel: int) -> _StorageView:
-        # The bytes come after this pickle: hand out an empty view, filled below.
-        if key not in named:
-            named[key] = (storage, numel, _StorageView(np.empty(0, np.uint8)))
-        return named[key][2]
-
-    start = stream.tell()
-    _guarded(lambda: _check_opcodes(_one_pickle(blob, start)), source)
-    obj = _guarded(lambda: _RestrictedUnpickler(stream, load_storage).load(), source)
-    keys = _plain_load(stream, source)
-    if not (isinstance(keys, list) and all(isinstance(k, str) for k in keys)):
-        raise ModelFileError(f"{source}: malformed storage key list")
-    for key in keys:
-        header = stream.read(8)
-        if len(header) != 8 or key not in named:
-            raise ModelFileError(f"{source}: storage {key!r:.40} is missing or unnamed")
-        (count,) = struct.unpack("<q" if little else ">q", header)
-        storage, numel, view = named[key]
-        itemsize = 2 if storage.dtype == "bfloat16" else np.dtype(storage.dtype).itemsize
-        if count != numel:
-            raise ModelFileError(f"{source}: storage {key} holds {count} elements, the object "
-                                 f"names {numel}")
-        raw = stream.read(count * itemsize)
-        view.array = _storage_array(raw, storage, numel, little, f"{source}: storage {key}").array
-    return _guarded(lambda: _to_ember(obj, depth=0), source)
-
-
-def _one_pickle(blob: bytes, start: int) -> bytes:
-    """The bytes of the pickle that starts at ``start`` (up to its STOP), read, never run."""
-    for opcode, _, position in _opcodes(blob[start:]):
-        if opcode.name == "STOP":
-            return blob[start:start + position + 1]
-    raise ModelFileError("a pickle without an end")
-
-
-def _plain_load(stream: io.BytesIO, source: str) -> Any:
-    """One of the legacy format's small header pickles (numbers, a dict): no globals at all."""
-    start = stream.tell()
-    _guarded(lambda: _check_opcodes(_one_pickle(stream.getvalue(), start)), source)
-    return _guarded(lambda: _RestrictedUnpickler(stream, _no_storage).load(), source)
-
-
-def _no_storage(*args: Any) -> Any:
-    raise ModelFileError("a storage where none may be")
