@@ -244,10 +244,29 @@ def test_batch_normalization_moving_initializers() -> None:
     (lambda: keras.Input((3,), sparse=True), "sparse"),
     (lambda: keras.metrics.Accuracy(dtype="float16"), "dtype"),
     (lambda: keras.layers.BatchNormalization(synchronized=True), "synchronized"),
+    (lambda: keras.layers.Flatten(data_format="channels_first"), "channels_first"),
+    (lambda: keras.callbacks.ModelCheckpoint("m.keras", save_freq=10), "save_freq"),
+    (lambda: keras.utils.plot_model(keras.Sequential(), rankdir="LR"), "rankdir"),
 ])
 def test_unsupported_arguments_raise_naming_themselves(make: Any, name: str) -> None:
     with pytest.raises(NotImplementedError, match=name):
         make()
+
+
+@pytest.mark.parametrize("name", ["Precision", "Recall", "AUC"])
+def test_confusion_metrics_weigh_samples(name: str) -> None:
+    y_true = np.array([1, 1, 0, 0, 1])
+    y_pred = np.array([0.9, 0.2, 0.8, 0.1, 0.7])
+    weights = np.array([1.0, 3.0, 2.0, 1.0, 0.0])
+    weighted = getattr(keras.metrics, name)()
+    weighted.update_state(y_true, y_pred, sample_weight=weights)
+    repeated = getattr(keras.metrics, name)()  # each sample repeated weight times
+    counts = weights.astype(int)
+    repeated.update_state(np.repeat(y_true, counts), np.repeat(y_pred, counts))
+    assert weighted.result() == pytest.approx(repeated.result())
+    plain = getattr(keras.metrics, name)()
+    plain.update_state(y_true, y_pred)
+    assert weighted.result() != pytest.approx(plain.result())
 
 
 def test_a_crossentropy_axis_other_than_the_last_raises() -> None:

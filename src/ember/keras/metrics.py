@@ -252,10 +252,13 @@ class _Confusion(Metric):
             y_true = y_true[..., None]
         positive = (y_true > 0.5).reshape(-1)
         above = y_pred.reshape(-1)[None, :] > self.thresholds[:, None]
-        self.tp += (above & positive).sum(axis=1)
-        self.fp += (above & ~positive).sum(axis=1)
-        self.fn += (~above & positive).sum(axis=1)
-        self.tn += (~above & ~positive).sum(axis=1)
+        weight = np.ones(positive.shape) if sample_weight is None else np.broadcast_to(
+            _numpy(sample_weight).astype(np.float64).reshape(
+                (len(y_pred),) + (1,) * (y_pred.ndim - 1)), y_pred.shape).reshape(-1)
+        self.tp += ((above & positive) * weight).sum(axis=1)
+        self.fp += ((above & ~positive) * weight).sum(axis=1)
+        self.fn += ((~above & positive) * weight).sum(axis=1)
+        self.tn += ((~above & ~positive) * weight).sum(axis=1)
 
 
 @_METRICS.register("precision")

@@ -23,7 +23,8 @@ class ModelCheckpoint(MonitorMixin, Callback):
                  initial_value_threshold: float | None = None) -> None:
         super().__init__()
         if save_freq != "epoch":
-            raise ValueError("ModelCheckpoint: only save_freq='epoch' is supported")
+            raise NotImplementedError(f"ModelCheckpoint: save_freq={save_freq!r} is not "
+                                      "supported (only 'epoch')")
         self._init_monitor(monitor, mode, 0.0)
         self.filepath, self.verbose = str(filepath), verbose
         self.save_best_only, self.save_weights_only = save_best_only, save_weights_only

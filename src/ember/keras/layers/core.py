@@ -33,12 +33,14 @@ class InputLayer(Layer):
                  input_shape: Any = None, **kwargs: Any) -> None:
         shape = input_shape if shape is None else shape
         super().__init__(name=name, input_shape=shape, **kwargs)
+        self.batch_size = batch_size  # the batch dimension the model declares (None: any)
 
     def call(self, x: Tensor, training: bool | None = None) -> Tensor:
         return x
 
     def get_config(self) -> dict[str, Any]:
-        return {"name": self.name, "shape": list(self.declared_input_shape or ())}
+        return {"name": self.name, "shape": list(self.declared_input_shape or ()),
+                "batch_size": self.batch_size}
 
 
 class Dense(Layer):
@@ -186,6 +188,9 @@ class Flatten(Layer):
 
     def __init__(self, data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        if data_format == "channels_first":
+            raise NotImplementedError("Flatten: data_format='channels_first' is not supported "
+                                      "(ember.keras images are channels last)")
 
     def call(self, x: Tensor, training: bool | None = None) -> Tensor:
         return x.reshape(x.shape[0], -1)

@@ -41,7 +41,7 @@ def Input(shape: Any = None, batch_size: int | None = None, name: str | None = N
     for argument, value in (("sparse", sparse), ("tensor", tensor), ("optional", optional)):
         if value:
             raise NotImplementedError(f"keras.Input: {argument}= is not supported")
-    layer = InputLayer(shape=shape, name=name)
+    layer = InputLayer(shape=shape, batch_size=batch_size, name=name)
     layer.output_shape = (batch_size,) + as_shape(shape)
     layer.built = True
     dtype_name = "float32" if dtype is None else str(np.dtype(dtype))
