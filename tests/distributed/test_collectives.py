@@ -1,5 +1,6 @@
 """``ember.distributed``'s collectives on a real 2-process MPI job, against NumPy."""
 
+import os
 import subprocess
 import sys
 
@@ -30,3 +31,17 @@ def test_a_single_process_is_a_world_of_one():
             "assert (dist.get_rank(), dist.get_world_size()) == (0, 1), 'rank/size'\n"
             "assert t.tolist() == [1.0, 1.0, 1.0]\n")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+def test_env_variables_are_checked_against_the_launcher():
+    code = ("import ember.distributed as dist\n"
+            "try:\n"
+            "    dist.init_process_group('mpi', init_method='env://')\n"
+            "except ValueError as error:\n"
+            "    assert 'world_size=3' in str(error) and 'launcher' in str(error), error\n"
+            "else:\n"
+            "    raise AssertionError('WORLD_SIZE=3 in a world of one must be refused')\n"
+            "dist.init_process_group('mpi', world_size=1, rank=0)\n"
+            "assert dist.get_world_size() == 1\n")
+    env = {**os.environ, "WORLD_SIZE": "3", "RANK": "0"}
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120, env=env)
