@@ -16,7 +16,7 @@ import numpy as np
 
 from ember import devices as _device
 from ember import dtypes
-from ember.autograd.engine import Node, run_backward
+from ember.autograd.engine import Node, accumulate_into_grad, run_backward
 from ember.autograd.grad_mode import STATE
 
 Scalar = int | float | bool
@@ -64,12 +64,14 @@ class Tensor:
 
     @staticmethod
     def _op(array: np.ndarray, inputs: tuple[Tensor, ...], backward_fn: Any, name: str,
-            saves_output: bool = False, saved: Any = None) -> Tensor:
+            saves_output: bool = False, saved: Any = None, ctx: Any = None) -> Tensor:
         """The result of an op: records a graph node when grad mode is on and an input needs it.
 
         ``saved`` says which inputs ``backward_fn`` reads (None: all; a tuple of positions; or a
         function of the inputs returning them) and ``saves_output`` whether it reads the output:
         those are the tensors whose in-place change makes backward raise, as in PyTorch.
+        ``ctx`` holds what the op's differentiable rule (``create_graph=True``) needs besides its
+        inputs, e.g. the reduced dims.
         """
         t = object.__new__(Tensor)
         # NumPy returns scalars (np.float32) for 0-d results; they can't be updated in place.
@@ -84,7 +86,7 @@ class Tensor:
             for inp in inputs:
                 if inp._requires_grad:
                     t._requires_grad = True
-                    t._node = Node(name, inputs, backward_fn, saves_output, saved, t)
+                    t._node = Node(name, inputs, backward_fn, saves_output, saved, t, ctx)
                     break
         return t
 
@@ -184,10 +186,13 @@ class Tensor:
         self._requires_grad = False
         return self
 
-    def backward(self, gradient: Any = None, retain_graph: bool = False) -> None:
+    def backward(self, gradient: Any = None, retain_graph: bool | None = None,
+                 create_graph: bool = False, inputs: Any = None) -> None:
         """Accumulate the gradient of this tensor into ``.grad`` of every leaf it depends on.
 
-        A scalar is seeded with one; a non-scalar needs ``gradient`` of its own shape.
+        A scalar is seeded with one; a non-scalar needs ``gradient`` of its own shape. With
+        ``create_graph=True`` the gradients are recorded too (for second derivatives); with
+        ``inputs``, only those tensors' ``.grad`` is accumulated.
         """
         if not self._requires_grad:
             raise RuntimeError(
@@ -209,7 +214,22 @@ class Tensor:
                     f"backward: gradient has shape {seed.shape} but the tensor has shape "
                     f"{self._data.shape}"
                 )
-        run_backward(self, seed, retain_graph=retain_graph)
+        if create_graph:
+            from ember.autograd.higher_order import run_backward_with_graph
+
+            if inputs is not None:
+                raise NotImplementedError("backward(create_graph=True, inputs=...)")
+            run_backward_with_graph(self, Tensor._wrap(seed) if not isinstance(
+                gradient, Tensor) else gradient)
+            return
+        if inputs is not None:
+            targets = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+            found = run_backward(self, seed, bool(retain_graph), inputs=targets) or []
+            for t, g in zip(targets, found):
+                if g is not None:
+                    accumulate_into_grad(t, g, set())
+            return
+        run_backward(self, seed, retain_graph=bool(retain_graph))
 
     # ------------------------------------------------------------------ values and metadata
     @property
@@ -461,7 +481,7 @@ class Tensor:
         return _ops.ge(self, other)
 
     def __invert__(self) -> Tensor:
-        return _ops.logical_not(self)
+        return _ops.bitwise_not(self)
 
     def __and__(self, other: Any) -> Tensor:  # bools give bool, integers their integer dtype
         return _ops.bitwise_and(self, other)

@@ -37,7 +37,7 @@ class Node:
     stale values, so the engine raises instead of returning a wrong answer.
     """
 
-    __slots__ = ("_name", "inputs", "edges", "backward_fn", "saved", "output_counter",
+    __slots__ = ("_name", "ctx", "inputs", "edges", "backward_fn", "saved", "output_counter",
                  "output_version", "retained", "hooks", "__weakref__")
 
     def __init__(
@@ -48,8 +48,10 @@ class Node:
         saves_output: bool = False,
         saved: SavedSpec = None,
         output: Tensor | None = None,
+        ctx: Any = None,
     ) -> None:
         self._name = name
+        self.ctx = ctx  # what the op's differentiable rule needs (ember.autograd.higher_order)
         self.inputs = inputs
         edges = []
         for t in inputs:  # edge_of, inlined: this runs for every recorded op
@@ -139,7 +141,7 @@ def edge_of(tensor: Tensor) -> Node | Tensor | None:
     return tensor._node if tensor._node is not None else tensor
 
 
-def _topological_order(root: Node) -> list[Node]:
+def topological_order(root: Node) -> list[Node]:
     """Nodes reachable from ``root``, each after all of its consumers."""
     order: list[Node] = []
     visited: set[int] = set()
@@ -175,13 +177,13 @@ def run_backward(root: Tensor, seed: np.ndarray, retain_graph: bool = False,
     results: list[np.ndarray | None] = [None] * (len(inputs) if inputs is not None else 0)
     if not isinstance(start, Node):  # the root is itself a leaf
         if inputs is None:
-            _accumulate_into_grad(root, _leaf_hooks(root, seed), set())
+            accumulate_into_grad(root, _leaf_hooks(root, seed), set())
         elif id(root) in wanted:
             results[wanted[id(root)]] = seed
         return results if inputs is not None else None
     grads: dict[int, np.ndarray] = {id(start): seed}
     leaf_grads: dict[int, tuple[Tensor, np.ndarray]] = {}
-    for node in _topological_order(start):
+    for node in topological_order(start):
         grad = grads.pop(id(node), None)
         if grad is None:
             continue
@@ -193,7 +195,7 @@ def run_backward(root: Tensor, seed: np.ndarray, retain_graph: bool = False,
         elif node.retained is not None:
             kept = node.retained()
             if kept is not None:
-                _accumulate_into_grad(kept, grad, set())
+                accumulate_into_grad(kept, grad, set())
         backward_fn = node.backward_fn
         if backward_fn is None:
             raise RuntimeError(
@@ -231,7 +233,7 @@ def run_backward(root: Tensor, seed: np.ndarray, retain_graph: bool = False,
         return results
     handed: set[int] = set()
     for leaf, grad in leaf_grads.values():
-        _accumulate_into_grad(leaf, _leaf_hooks(leaf, grad), handed)
+        accumulate_into_grad(leaf, _leaf_hooks(leaf, grad), handed)
     return None
 
 
@@ -255,7 +257,7 @@ def _leaf_hooks(leaf: Tensor, grad: np.ndarray) -> np.ndarray:
     return _run_hooks(hooks, grad) if hooks else grad
 
 
-def _accumulate_into_grad(tensor: Tensor, grad: np.ndarray, handed: set[int]) -> None:
+def accumulate_into_grad(tensor: Tensor, grad: np.ndarray, handed: set[int]) -> None:
     if tensor.grad is None:
         # A leaf's .grad must own its memory: users and optimizers may change it in place.
         if not grad.flags.owndata or id(grad) in handed or not grad.flags.writeable:

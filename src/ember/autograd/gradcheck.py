@@ -19,9 +19,20 @@ class GradcheckError(AssertionError):
     """The analytical and numerical gradients disagree."""
 
 
-def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool = False,
-         allow_unused: bool = False) -> tuple[Any, ...]:
-    """Gradients of ``outputs`` with respect to ``inputs``, returned instead of stored in .grad."""
+def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
+         create_graph: bool = False, allow_unused: bool | None = None,
+         is_grads_batched: bool = False, materialize_grads: bool = False) -> tuple[Any, ...]:
+    """Gradients of ``outputs`` with respect to ``inputs``, returned instead of stored in .grad.
+
+    With ``create_graph=True`` the gradients are recorded, so they can be differentiated again
+    (second derivatives); ``materialize_grads=True`` gives zeros instead of None for an unused
+    input, as in PyTorch.
+    """
+    if is_grads_batched:
+        raise NotImplementedError("autograd.grad(is_grads_batched=True) is not supported")
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    retain_graph = create_graph if retain_graph is None else retain_graph
     from ember.tensor import Tensor
 
     outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
@@ -34,19 +45,29 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
     for t in inputs:
         if not t.requires_grad:
             raise RuntimeError("grad: one of the differentiated tensors does not require grad")
-    totals: list[np.ndarray | None] = [None] * len(inputs)
+    totals: list[Any] = [None] * len(inputs)
     for i, (out, seed) in enumerate(zip(outputs, grad_outputs)):
         if not out.requires_grad:
             raise RuntimeError("grad: an output does not require grad and has no grad_fn")
         seed = np.ones(out._data.shape, out._data.dtype) if seed is None else np.array(
             seed._data if isinstance(seed, Tensor) else seed, dtype=out._data.dtype)
         keep = retain_graph or i < len(outputs) - 1
-        found = run_backward(out, seed, retain_graph=keep, inputs=inputs) or []
+        if create_graph:
+            from ember.autograd.higher_order import run_backward_with_graph
+
+            found = run_backward_with_graph(out, Tensor._wrap(seed) if not isinstance(
+                grad_outputs[i], Tensor) else grad_outputs[i], inputs) or []
+        else:
+            found = [None if f is None else Tensor._wrap(f)
+                     for f in run_backward(out, seed, retain_graph=keep, inputs=inputs) or []]
         totals = [f if t is None else (t if f is None else t + f) for t, f in zip(totals, found)]
     if not allow_unused and any(r is None for r in totals):
         raise RuntimeError("one of the differentiated tensors appears to not have been used in "
                            "the graph; pass allow_unused=True to get None for it")
-    return tuple(None if r is None else Tensor._wrap(r) for r in totals)
+    if materialize_grads:
+        totals = [Tensor._wrap(np.zeros_like(t._data)) if r is None else r
+                  for t, r in zip(inputs, totals)]
+    return tuple(totals)
 
 
 def gradcheck(fn: Callable[..., Any], inputs: Sequence[Any], eps: float = 1e-6,

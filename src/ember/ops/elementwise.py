@@ -157,7 +157,7 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
         return (unbroadcast(np.where(cond, g, zero), a_data.shape),
                 unbroadcast(np.where(cond, zero, g), b_data.shape))
 
-    return Tensor._op(out, (a, b), backward, "WhereBackward", saved=())
+    return Tensor._op(out, (a, b), backward, "WhereBackward", saved=(), ctx=cond)
 
 
 def masked_fill(x: Tensor, mask: Any, value: Any) -> Tensor:
@@ -189,7 +189,7 @@ def clamp(x: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
             inside &= data <= max
         return (g * inside,)
 
-    return Tensor._op(out, (x,), backward, "ClampBackward")
+    return Tensor._op(out, (x,), backward, "ClampBackward", ctx=(min, max))
 
 
 clip = clamp
@@ -290,7 +290,17 @@ def _no_grad_unary(fn: Any) -> Any:
     return op
 
 
-sign = _no_grad_unary(np.sign)
+
+
+def _sign_of(values: np.ndarray) -> np.ndarray:
+    """-1, 0 or 1; NaN's sign is 0, as PyTorch's."""
+    signs = np.sign(values)
+    return np.where(np.isnan(signs), 0, signs).astype(signs.dtype) if signs.dtype.kind == "f" \
+        else signs
+
+
+_sign_of.__name__ = "sign"
+sign = _no_grad_unary(_sign_of)
 floor = _no_grad_unary(np.floor)
 ceil = _no_grad_unary(np.ceil)
 round = _no_grad_unary(np.round)  # noqa: A001 - PyTorch's name
@@ -317,12 +327,13 @@ logical_xor = _comparison(np.logical_xor)
 
 
 def logical_not(x: Tensor) -> Tensor:
-    return Tensor._wrap(np.logical_not(x._data) if x._data.dtype == bool else ~x._data)
+    return Tensor._wrap(np.logical_not(x._data))  # always bool, as PyTorch (``~`` is bitwise)
 
 
-def isclose(a: Any, b: Any, rtol: float = 1e-5, atol: float = 1e-8) -> Tensor:
+def isclose(a: Any, b: Any, rtol: float = 1e-5, atol: float = 1e-8,
+            equal_nan: bool = False) -> Tensor:
     a, b = operands(a, b)
-    return Tensor._wrap(np.isclose(a._data, b._data, rtol=rtol, atol=atol))
+    return Tensor._wrap(np.isclose(a._data, b._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
 def allclose(a: Any, b: Any, rtol: float = 1e-5, atol: float = 1e-8) -> bool:

@@ -56,7 +56,7 @@ def getitem(x: Tensor, index: Any) -> Tensor:
             np.add.at(grad, index, g)  # repeated indices must add up
         return (grad,)
 
-    result = Tensor._op(np.asarray(out), (x,), backward, "IndexBackward", saved=())
+    result = Tensor._op(np.asarray(out), (x,), backward, "IndexBackward", saved=(), ctx=index)
     if basic and isinstance(out, np.ndarray):
         make_view(result, x, lambda array: array[index])
     return result

@@ -44,7 +44,8 @@ def sum(x: Tensor, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
         return (np.broadcast_to(_expand_reduced(g, dims, keepdim, shape), shape),)
 
-    return Tensor._op(np.asarray(out), (x,), backward, "SumBackward", saved=())
+    return Tensor._op(np.asarray(out), (x,), backward, "SumBackward", saved=(),
+                      ctx=(dims, keepdim))
 
 
 def mean(x: Tensor, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:
@@ -64,7 +65,7 @@ def mean(x: Tensor, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor
         scaled = _expand_reduced(g, dims, keepdim, shape) / builtins.max(count, 1)
         return (np.broadcast_to(scaled, shape),)
 
-    return Tensor._op(out, (x,), backward, "MeanBackward", saved=())
+    return Tensor._op(out, (x,), backward, "MeanBackward", saved=(), ctx=(dims, keepdim))
 
 
 def _in_dtype(x: Tensor, dtype: Any) -> Tensor:
@@ -167,7 +168,8 @@ def var(x: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: bool 
     dims = normalize_dims(dim, axis, data.ndim, "var")
     centered = data - np.mean(data, axis=dims, keepdims=True)
     count = data.size // builtins.max(np.mean(data, axis=dims).size, 1)
-    denominator = np.asarray(count - correction, dtype=data.dtype)
+    # Zero or negative degrees of freedom divide by zero (inf, or nan for 0/0), as PyTorch.
+    denominator = np.asarray(builtins.max(count - correction, 0), dtype=data.dtype)
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.sum(centered * centered, axis=dims, keepdims=keepdim) / denominator
     shape = data.shape
@@ -252,7 +254,8 @@ def softmax(x: Tensor, dim: Any = None, **kw: Any) -> Tensor:
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
         return (out * (g - np.sum(g * out, axis=d, keepdims=True)),)
 
-    return Tensor._op(out, (x,), backward, "SoftmaxBackward", saves_output=True, saved=())
+    return Tensor._op(out, (x,), backward, "SoftmaxBackward", saves_output=True, saved=(),
+                      ctx=d)
 
 
 def log_softmax(x: Tensor, dim: Any = None, **kw: Any) -> Tensor:
@@ -267,7 +270,7 @@ def log_softmax(x: Tensor, dim: Any = None, **kw: Any) -> Tensor:
         return (g - np.exp(out) * np.sum(g, axis=d, keepdims=True),)
 
     return Tensor._op(out, (x,), backward, "LogSoftmaxBackward", saves_output=True,
-                      saved=())
+                      saved=(), ctx=d)
 
 
 def norm(x: Tensor, p: Any = 2, dim: Any = None, keepdim: bool = False) -> Tensor:

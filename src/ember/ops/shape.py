@@ -86,7 +86,8 @@ def permute(x: Tensor, *dims: Any) -> Tensor:
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
         return (np.transpose(g, inverse),)
 
-    result = Tensor._op(np.transpose(x._data, order), (x,), backward, "PermuteBackward", saved=())
+    result = Tensor._op(np.transpose(x._data, order), (x,), backward, "PermuteBackward", saved=(),
+                        ctx=inverse)
     return make_view(result, x, lambda array: np.transpose(array, order))
 
 
@@ -172,7 +173,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0, **kw: Any) -> Tensor:
     def backward(g: np.ndarray) -> tuple[np.ndarray, ...]:
         return tuple(np.split(g, bounds, axis=d))
 
-    return Tensor._op(out, tuple(tensors), backward, "CatBackward", saved=())
+    return Tensor._op(out, tuple(tensors), backward, "CatBackward", saved=(), ctx=(d, bounds))
 
 
 concatenate = concat = cat
