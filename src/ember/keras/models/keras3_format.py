@@ -170,7 +170,8 @@ def _make_layer(entry: Any, source: str) -> Any:
         config[key] = _plain(value)
     try:
         return cls.from_config(config)
-    except (TypeError, ValueError, NotImplementedError, KeyError) as exc:
+    except (TypeError, ValueError, NotImplementedError, KeyError, RuntimeError,
+            OverflowError) as exc:
         raise ModelFileError(f"{source}: layer {entry['config'].get('name')!r} "
                              f"({class_name}): {str(exc)[:200]}") from None
 
@@ -288,12 +289,44 @@ def load_keras3_model(filepath: str | Path, compile: bool = True) -> Any:  # noq
         config = json.loads(members["config.json"].decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise ModelFileError(f"{path}: config.json is not valid JSON") from None
-    model, slots = model_from_keras3_config(config, str(path))
     with _open_h5(members[WEIGHTS_MEMBER], str(path)) as h5:
+        model, slots = _rebuild(config, _stored_elements(h5, str(path)), str(path))
         _guarded_weights(h5, slots, str(path))
     if compile and isinstance(config.get("compile_config"), dict):
         _compile_as_saved(model, config["compile_config"], path)
     return model
+
+
+# What a config that doesn't fit the code it names can raise while the model is built.
+_CONFIG_ERRORS = (TypeError, ValueError, KeyError, IndexError, AttributeError, OverflowError,
+                  ZeroDivisionError, MemoryError, RecursionError, NotImplementedError,
+                  RuntimeError)
+
+
+def _stored_elements(h5: Any, source: str) -> int:
+    """How many numbers the weights file holds: the most a sound config can ask to create."""
+    sizes: list[int] = []
+    try:
+        h5.visititems(lambda name, item: sizes.append(int(getattr(item, "size", 0) or 0)))
+    except Exception as exc:  # noqa: BLE001 - damaged HDF5 metadata raises many types
+        raise ModelFileError(f"{source}: unreadable weights file ({type(exc).__name__})") \
+            from None
+    return sum(sizes)
+
+
+def _rebuild(config: Any, budget: int, source: str) -> tuple[Any, list[tuple[str, Any]]]:
+    """``model_from_keras3_config`` that refuses to create more weights than the file holds
+    (a corrupt config could ask for billions) and reports every failure as ModelFileError."""
+    from ember.nn.parameter import parameter_budget
+
+    try:
+        with parameter_budget(budget):
+            return model_from_keras3_config(config, source)
+    except ModelFileError:
+        raise
+    except _CONFIG_ERRORS as exc:
+        raise ModelFileError(f"{source}: config.json doesn't describe a model ember can build "
+                             f"({type(exc).__name__}: {str(exc)[:200]})") from None
 
 
 def _compile_as_saved(model: Any, settings: dict[str, Any], path: Path) -> None:
