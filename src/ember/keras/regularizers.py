@@ -67,6 +67,11 @@ l1, l2, l1_l2 = L1, L2, L1L2
 def get(identifier: Any) -> Regularizer | None:
     if identifier is None:
         return None
+    from ember.keras.layers.base import note_regularizer
+
+    note_regularizer()  # from now on, models look for weight penalties
+    if callable(identifier) and not isinstance(identifier, (Regularizer, type)):
+        return identifier  # a plain fn(weight) -> penalty, as Keras accepts
     return _REGULARIZERS.get(identifier, Regularizer)
 
 

@@ -84,6 +84,18 @@ class _CallContext(threading.local):
 
 
 _CONTEXT = _CallContext()
+
+
+class _LossSources:
+    """Whether any layer may have losses (a regularizer was made, or add_loss was called): until
+    then ``losses`` and the per-call clearing skip walking the model, which costs a step time."""
+
+    regularizers = False
+    added = False
+
+
+def note_regularizer() -> None:
+    _LossSources.regularizers = True
 _CALL_ARGUMENTS: dict[Any, tuple[bool, bool, Any]] = {}
 
 
@@ -186,6 +198,7 @@ class Layer(nn.Module):
         reg = regularizers.get(regularizer)
         if reg is not None:
             variable.__dict__["keras_regularizer"] = reg
+            note_regularizer()
         return variable
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -198,6 +211,7 @@ class Layer(nn.Module):
 
     def add_loss(self, loss: Any) -> None:
         """Add a term to the training loss of the current forward pass (``layer.losses``)."""
+        _LossSources.added = True
         self._losses.append(loss if isinstance(loss, Tensor) else Tensor._wrap(
             np.asarray(loss, dtype=np.float32)))
 
@@ -205,6 +219,8 @@ class Layer(nn.Module):
     def losses(self) -> list[Tensor]:
         """The terms added by ``add_loss`` and activity regularizers during the last forward
         pass, and the weight regularizers' penalties, of this layer and every sublayer."""
+        if not (_LossSources.regularizers or _LossSources.added):
+            return []
         found = []
         for module in self.modules():
             if isinstance(module, Layer):
@@ -303,7 +319,7 @@ class Layer(nn.Module):
         previous_mask = mask if mask is not None else _keras_mask(x)
         if takes_mask and previous_mask is not None:
             kwargs["mask"] = previous_mask
-        if context.depth == 0:  # the outermost call: losses of the last pass are replaced
+        if context.depth == 0 and _LossSources.added:  # losses of the last pass are replaced
             self._clear_losses()
         context.depth += 1
         context.training = training
