@@ -81,3 +81,19 @@ def test_the_default_output_path_and_a_bad_model_file(tmp_path: Path,
     (tmp_path / "junk.keras").write_bytes(b"not a model")
     assert main(["export", str(tmp_path / "junk.keras")]) == 2
     assert "junk.keras" in capsys.readouterr().err
+
+
+def test_a_trained_model_exports_the_same(tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("onnx")
+    ort = pytest.importorskip("onnxruntime")
+    assert main(["train", "iris", "--out", str(tmp_path / "run"), "--epochs", "5"]) == 0
+    model = tmp_path / "run" / "model.keras"
+    assert main(["export", str(model), "--out", str(tmp_path / "iris.onnx")]) == 0
+    saved = load_model_file(model)
+    session = ort.InferenceSession(str(tmp_path / "iris.onnx"),
+                                   providers=["CPUExecutionProvider"])
+    for batch in (1, 7):
+        x = np.random.default_rng(batch).standard_normal((batch, 4)).astype(np.float32) * 2
+        (got,) = session.run(None, {"input": x})
+        np.testing.assert_allclose(got, saved.model.predict(x, verbose=0), atol=1e-5, rtol=0)
