@@ -44,3 +44,16 @@ LAYER_CLASSES = {cls.__name__: cls for cls in (
     DepthwiseConv2D, Dropout, Embedding, Flatten, GlobalAveragePooling2D, GlobalMaxPooling2D,
     InputLayer, LeakyReLU, MaxPooling2D, Multiply, Normalization, ReLU, Rescaling, Reshape,
     Softmax, Subtract)}
+
+# Issue 13: sequence, attention and normalisation layers, each from its own module.
+from ember.keras.layers.attention import Attention, MultiHeadAttention  # noqa: E402
+from ember.keras.layers.normalization_extra import (  # noqa: E402
+    GroupNormalization,
+    LayerNormalization,
+)
+from ember.keras.layers.recurrent import GRU, LSTM, SimpleRNN  # noqa: E402
+from ember.keras.layers.wrappers import Bidirectional, TimeDistributed  # noqa: E402
+
+LAYER_CLASSES.update({cls.__name__: cls for cls in (
+    GRU, LSTM, Attention, Bidirectional, GroupNormalization, LayerNormalization,
+    MultiHeadAttention, SimpleRNN, TimeDistributed)})
