@@ -97,3 +97,17 @@ def test_a_trained_model_exports_the_same(tmp_path: Path,
         x = np.random.default_rng(batch).standard_normal((batch, 4)).astype(np.float32) * 2
         (got,) = session.run(None, {"input": x})
         np.testing.assert_allclose(got, saved.model.predict(x, verbose=0), atol=1e-5, rtol=0)
+
+
+def test_a_keras_model_with_another_kind_of_record_exports_at_its_built_shape(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("onnx")
+    recipe = get_recipe("iris")
+    arch = {**recipe.architecture, "inputs": 5}
+    model = recipe.build(arch)
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    save_model_file(tmp_path / "m.keras", model, {
+        "recipe": "iris", "family": "keras", "architecture": arch,
+        "preprocessing": {"kind": "table"}, "class_names": ["a", "b", "c"], "output": "probs"})
+    assert main(["export", str(tmp_path / "m.keras"), "--out", str(tmp_path / "m.onnx")]) == 0
+    assert "(batch, 5)" in capsys.readouterr().out

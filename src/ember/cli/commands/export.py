@@ -25,9 +25,12 @@ def network_input_shape(record: dict[str, Any], model: Any) -> tuple[int, ...]:
         size, channels = int(spec["size"]), int(spec["channels"])
         return {"flat": (size * size * channels,), "nchw": (channels, size, size),
                 "nhwc": (size, size, channels)}[spec["layout"]]
-    declared = getattr(model, "inputs", None)  # a Keras model knows its input shape
-    if declared:
-        return tuple(int(s) for s in declared[0].shape[1:])
+    # other kinds of records (such as a table's): a Keras model knows the shape it was built for
+    built = getattr(model, "build_input_shape", None)
+    if built is None and getattr(model, "inputs", None):
+        built = model.inputs[0].shape
+    if built is not None and all(s is not None for s in tuple(built)[1:]):
+        return tuple(int(s) for s in tuple(built)[1:])
     raise ValueError(f"cannot tell the input shape of this model (preprocessing kind "
                      f"{spec.get('kind')!r})")
 
