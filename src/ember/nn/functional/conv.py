@@ -111,8 +111,9 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,  # noqa: A
     windows = as_strided(padded, (n, oh, ow, kh, kw, channels),
                          (s_n, s_h * sh, s_w * sw, s_h * dh, s_w * dw, s_c), writeable=False)
     if groups > 1:
-        return _grouped_conv2d(input, weight, bias, windows, groups, padded.shape,
-                               (top, left, h, w), (sh, sw), (dh, dw))
+        grouped = _depthwise_conv2d if group_channels == 1 else _grouped_conv2d
+        return grouped(input, weight, bias, windows, groups, padded.shape, (top, left, h, w),
+                       (sh, sw), (dh, dw))
     columns = windows.reshape(n * oh * ow, kh * kw * channels)  # im2col: the one copy
     w_data = weight._data
     w_matrix = w_data.transpose(0, 2, 3, 1).reshape(out_channels, kh * kw * channels)
@@ -179,6 +180,67 @@ def _grouped_conv2d(input: Tensor, weight: Tensor, bias: Tensor | None,  # noqa:
             g_input = _grouped_col2im(g_groups, w_data, padded_shape, (oh, ow), stride, dilation)
             top, left, h, w = crop
             g_input = g_input[:, top:top + h, left:left + w].transpose(0, 3, 1, 2)
+        if bias is None:
+            return g_input, g_weight
+        return g_input, g_weight, g_bias
+
+    inputs = (input, weight) if bias is None else (input, weight, bias)
+    return Tensor._op(result, inputs, backward, "ConvolutionBackward", saved=(0, 1))
+
+
+def _depthwise_conv2d(input: Tensor, weight: Tensor, bias: Tensor | None,  # noqa: A002
+                      windows: np.ndarray, groups: int, padded_shape: tuple[int, ...],
+                      crop: tuple[int, int, int, int], stride: tuple[int, int],
+                      dilation: tuple[int, int]) -> Tensor:
+    """``conv2d`` with one input channel per group (depthwise, possibly with a channel
+    multiplier): a GEMM would have an inner size of kh*kw, so instead each kernel offset is one
+    whole-array multiply-add over the channels-last window view, as pooling does.
+
+    Arguments as ``_grouped_conv2d``; weight: (C * M, 1, kh, kw) for a multiplier M.
+    """
+    n, oh, ow, kh, kw, channels = windows.shape
+    multiplier = weight._data.shape[0] // groups
+    w_data = weight._data.reshape(groups, multiplier, kh, kw)
+    dtype = np.result_type(windows.dtype, w_data.dtype)
+    out = np.zeros((n, oh, ow, groups, multiplier), dtype=dtype)
+    product = np.empty_like(out)
+    for i in range(kh):
+        for j in range(kw):
+            np.multiply(windows[:, :, :, i, j, :, None], w_data[:, :, i, j], out=product)
+            out += product
+    out = out.reshape(n, oh, ow, groups * multiplier)
+    if bias is not None:
+        out += bias._data
+    result = out.transpose(0, 3, 1, 2)
+
+    def backward(g: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        g_out = np.ascontiguousarray(g.transpose(0, 2, 3, 1)).reshape(
+            n, oh, ow, groups, multiplier)
+        g_input = g_weight = g_bias = None
+        if weight._requires_grad:
+            g_weight = np.empty((groups, multiplier, kh, kw), dtype=g.dtype)
+            for i in range(kh):
+                for j in range(kw):
+                    g_weight[:, :, i, j] = np.einsum("nhwgm,nhwg->gm", g_out,
+                                                     windows[:, :, :, i, j, :])
+            g_weight = g_weight.reshape(weight._data.shape)
+        if bias is not None and bias._requires_grad:
+            g_bias = g_out.sum(axis=(0, 1, 2)).reshape(-1)
+        if input._requires_grad:
+            (sh, sw), (dh, dw) = stride, dilation
+            g_padded = np.zeros(padded_shape, dtype=g.dtype)
+            routed = np.empty((n, oh, ow, groups), dtype=g.dtype)
+            for i in range(kh):
+                rows = slice(i * dh, i * dh + sh * (oh - 1) + 1, sh)
+                for j in range(kw):
+                    cols = slice(j * dw, j * dw + sw * (ow - 1) + 1, sw)
+                    if multiplier == 1:
+                        np.multiply(g_out[..., 0], w_data[:, 0, i, j], out=routed)
+                    else:
+                        np.einsum("nhwgm,gm->nhwg", g_out, w_data[:, :, i, j], out=routed)
+                    g_padded[:, rows, cols] += routed
+            top, left, h, w = crop
+            g_input = g_padded[:, top:top + h, left:left + w].transpose(0, 3, 1, 2)
         if bias is None:
             return g_input, g_weight
         return g_input, g_weight, g_bias
