@@ -191,6 +191,43 @@ def test_the_guides_train_step_test_step_and_predict_step_are_the_ones_used() ->
     np.testing.assert_allclose(predictions, y + 100.0, atol=0.3)
 
 
+def test_the_guides_low_level_train_step_with_its_own_loss_and_metric_trackers() -> None:
+    class LowLevel(keras.Model):
+        def __init__(self) -> None:
+            super().__init__()
+            self.dense = keras.layers.Dense(1)
+            self.loss_tracker = keras.metrics.Mean(name="loss")
+            self.mae_metric = keras.metrics.MeanAbsoluteError(name="mae")
+            self.loss_fn = keras.losses.MeanSquaredError()
+
+        def call(self, inputs: ember.Tensor) -> ember.Tensor:
+            return self.dense(inputs)
+
+        def train_step(self, data: Any) -> dict[str, Any]:
+            x, y = data
+            self.zero_grad()
+            y_pred = self(x, training=True)
+            loss = self.loss_fn(y, y_pred)
+            loss.backward()
+            weights = list(self.trainable_weights)
+            with ember.no_grad():
+                self.optimizer.apply([w.value.grad for w in weights], weights)
+            self.loss_tracker.update_state(loss)
+            self.mae_metric.update_state(y, y_pred)
+            return {"loss": self.loss_tracker.result(), "mae": self.mae_metric.result()}
+
+        @property
+        def metrics(self) -> list[Any]:  # reset by fit at the start of each epoch
+            return [self.loss_tracker, self.mae_metric]
+
+    x, y = regression_data()
+    model = LowLevel()
+    model.compile(optimizer=keras.optimizers.SGD(0.05))  # no loss: train_step has its own
+    history = model.fit(x, y, epochs=10, batch_size=32, verbose=0)
+    assert history.history["loss"][-1] < 0.05 < history.history["loss"][0]
+    assert model.loss_tracker.count == 4  # reset each epoch: this epoch's four batches
+
+
 def test_optimizer_apply_updates_only_the_weights_it_is_given() -> None:
     model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2), keras.layers.Dense(1)])
     model.compile(keras.optimizers.SGD(0.1), "mse")
