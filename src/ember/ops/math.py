@@ -286,6 +286,20 @@ def div(a: Any, b: Any, rounding_mode: str | None = None) -> Tensor:
             quotient = quotient + ((quotient < 0) & (quotient * b_data != a_data))
         return Tensor._wrap(quotient.astype(a_data.dtype, copy=False))
     with np.errstate(all="ignore"):
-        exact = a_data / b_data
-        rounded = np.trunc(exact) if rounding_mode == "trunc" else np.floor(exact)
+        if rounding_mode == "trunc":
+            rounded = np.trunc(a_data / b_data)
+        else:
+            rounded = _floor_divide_floats(a_data, b_data)
     return Tensor._wrap(rounded.astype(a_data.dtype, copy=False))
+
+
+def _floor_divide_floats(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Python's (and PyTorch's) float floor division, through fmod: exact where ``floor(a / b)``
+    would round the quotient first, and NaN for an infinite dividend."""
+    mod = np.fmod(a, b)
+    quotient = (a - mod) / b
+    quotient = np.where((mod != 0) & ((b < 0) != (mod < 0)), quotient - 1, quotient)
+    floored = np.floor(quotient)
+    floored = np.where(quotient - floored > 0.5, floored + 1, floored)
+    result = np.where(quotient == 0, np.copysign(0.0, a / b), floored)
+    return np.where(b == 0, a / b, result)
