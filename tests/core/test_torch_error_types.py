@@ -139,3 +139,13 @@ def test_cat_and_stack_refuse_keywords_they_do_not_honour():
         ember.cat([ember.ones(2)], out=ember.ones(2))
     with pytest.raises(TypeError, match="bogus"):
         ember.stack([ember.ones(2)], bogus=1)
+
+
+def test_sum_dtype_casts_before_summing_as_torch():
+    torch = pytest.importorskip("torch")
+    data = np.full(10**5, 0.1, dtype=np.float32)
+    ours = ember.tensor(data).sum(dtype=ember.float64)
+    theirs = torch.tensor(data).sum(dtype=torch.float64)
+    assert ours.dtype == ember.float64
+    assert ours.item() == theirs.item()
+    assert ember.tensor([1, 2], dtype=ember.int32).sum(dtype=ember.int32).dtype == ember.int32

@@ -32,13 +32,13 @@ def sum(x: Tensor, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:
     dtype = kw.pop("dtype", None)
     axis = kw.pop("axis", None)
     keepdim = keepdim_arg(keepdim, kw, "sum")
+    x = _in_dtype(x, dtype)  # PyTorch casts first, so dtype=float64 also accumulates in it
     data = x._data
     dims = normalize_dims(dim, axis, data.ndim, "sum")
-    if data.dtype == bool or (data.dtype.kind in "iu" and data.dtype != np.int64):
+    if dtype is None and (data.dtype == bool or (data.dtype.kind in "iu"
+                                                 and data.dtype != np.int64)):
         data = data.astype(np.int64)
-    out = np.sum(data, axis=dims, keepdims=keepdim)
-    if dtype is not None:
-        out = out.astype(to_numpy_dtype(dtype))
+    out = np.sum(data, axis=dims, keepdims=keepdim, dtype=data.dtype)
     shape = data.shape
 
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
