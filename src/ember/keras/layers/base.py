@@ -298,17 +298,22 @@ class Layer(nn.Module):
 
     def __call__(self, x: Any, *args: Any, training: bool | None = None, mask: Any = None,
                  **kwargs: Any) -> Any:
-        from ember.keras.models.functional import KerasTensor, call_symbolic
-
-        if isinstance(x, KerasTensor) or (isinstance(x, (list, tuple)) and x
-                                          and isinstance(x[0], KerasTensor)):
-            return call_symbolic(self, x)
-        x = [to_tensor(v) for v in x] if isinstance(x, (list, tuple)) else to_tensor(x)
-        first = x[0] if isinstance(x, list) else x
-        self.ensure_built((None,) + tuple(first.shape[1:]) if not isinstance(x, list)
-                          else [(None,) + tuple(v.shape[1:]) for v in x])
-        if not isinstance(x, list):
+        if isinstance(x, Tensor):  # the common case, first
+            if not self.built:
+                self.ensure_built((None,) + tuple(x.shape[1:]))
             self.check_input(x)
+        else:
+            from ember.keras.models.functional import KerasTensor, call_symbolic
+
+            if isinstance(x, KerasTensor) or (isinstance(x, (list, tuple)) and x
+                                              and isinstance(x[0], KerasTensor)):
+                return call_symbolic(self, x)
+            x = [to_tensor(v) for v in x] if isinstance(x, (list, tuple)) else to_tensor(x)
+            first = x[0] if isinstance(x, list) else x
+            self.ensure_built((None,) + tuple(first.shape[1:]) if not isinstance(x, list)
+                              else [(None,) + tuple(v.shape[1:]) for v in x])
+            if not isinstance(x, list):
+                self.check_input(x)
         takes_training, takes_mask, default_training = call_arguments(type(self))
         context = _CONTEXT
         outer = context.training
