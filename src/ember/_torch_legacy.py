@@ -11,15 +11,15 @@ from typing import Any
 import numpy as np
 
 from ember._torch_load import (
-    _check_opcodes,
     _guarded,
-    _opcodes,
-    _RestrictedUnpickler,
     _Storage,
     _storage_array,
     _StorageView,
     _to_ember,
+    find_global,
+    storage_loader,
 )
+from ember._torch_pickle import unpickle
 from ember.serialization import ModelFileError
 
 _LEGACY_MAGIC = 0x1950A86A20F9469CFC6C
@@ -28,13 +28,14 @@ _LEGACY_MAGIC = 0x1950A86A20F9469CFC6C
 def load_legacy(blob: bytes, source: str) -> Any:
     """PyTorch < 1.6: magic, protocol, system info, the object, storage keys, then each
     storage as an int64 element count and its bytes, in the order of the keys."""
-    stream = io.BytesIO(blob)
-    if _plain_load(stream, source) != _LEGACY_MAGIC:
+    magic, position = _plain_load(blob, 0, source)
+    if magic != _LEGACY_MAGIC:
         raise ModelFileError(f"{source}: not a PyTorch file (neither a zip archive nor the "
                              "legacy format)")
-    if _plain_load(stream, source) != 1001:
+    protocol, position = _plain_load(blob, position, source)
+    if protocol != 1001:
         raise ModelFileError(f"{source}: unsupported legacy PyTorch protocol")
-    info = _plain_load(stream, source)
+    info, position = _plain_load(blob, position, source)
     little = not (isinstance(info, dict) and info.get("little_endian") is False)
     named: dict[str, tuple[_Storage, int, _StorageView]] = {}
 
@@ -44,12 +45,14 @@ def load_legacy(blob: bytes, source: str) -> Any:
             named[key] = (storage, numel, _StorageView(np.empty(0, np.uint8)))
         return named[key][2]
 
-    start = stream.tell()
-    _guarded(lambda: _check_opcodes(_one_pickle(blob, start)), source)
-    obj = _guarded(lambda: _RestrictedUnpickler(stream, load_storage).load(), source)
-    keys = _plain_load(stream, source)
+    start = position
+    obj, position = _guarded(lambda: unpickle(blob, find_global, storage_loader(load_storage),
+                                              start), source)
+    keys, position = _plain_load(blob, position, source)
     if not (isinstance(keys, list) and all(isinstance(k, str) for k in keys)):
         raise ModelFileError(f"{source}: malformed storage key list")
+    stream = io.BytesIO(blob)
+    stream.seek(position)
     for key in keys:
         header = stream.read(8)
         if len(header) != 8 or key not in named:
@@ -65,20 +68,10 @@ def load_legacy(blob: bytes, source: str) -> Any:
     return _guarded(lambda: _to_ember(obj, depth=0), source)
 
 
-def _one_pickle(blob: bytes, start: int) -> bytes:
-    """The bytes of the pickle that starts at ``start`` (up to its STOP), read, never run."""
-    for opcode, _, position in _opcodes(blob[start:]):
-        if opcode.name == "STOP":
-            return blob[start:start + position + 1]
-    raise ModelFileError("a pickle without an end")
-
-
-def _plain_load(stream: io.BytesIO, source: str) -> Any:
+def _plain_load(blob: bytes, position: int, source: str) -> tuple[Any, int]:
     """One of the legacy format's small header pickles (numbers, a dict): no globals at all."""
-    start = stream.tell()
-    _guarded(lambda: _check_opcodes(_one_pickle(stream.getvalue(), start)), source)
-    return _guarded(lambda: _RestrictedUnpickler(stream, _no_storage).load(), source)
+    return _guarded(lambda: unpickle(blob, _no_globals, _no_globals, position), source)
 
 
-def _no_storage(*args: Any) -> Any:
-    raise ModelFileError("a storage where none may be")
+def _no_globals(*args: Any) -> Any:
+    raise ModelFileError("a global or storage where none may be")

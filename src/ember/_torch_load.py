@@ -5,7 +5,8 @@ tensor is a call to ``torch._utils._rebuild_tensor_v2`` on a storage named by a 
 and one member ``ARCHIVE/data/KEY`` of raw little-endian bytes per storage. Files from before
 PyTorch 1.6 are the "legacy" layout: several pickles in a row, then the storages' bytes.
 
-The pickle is read by an unpickler whose ``find_class`` hands out only stand-ins for what
+The pickle is read by ember's own small pickle machine (``_torch_pickle``), whose globals are
+only stand-ins for what
 PyTorch's own ``weights_only=True`` allows (tensors, storages, ``OrderedDict``, numbers,
 strings, containers). Those stand-ins record values and never reach torch; any other global is
 a ``ModelFileError`` naming it. After unpickling, one walk checks every object is of an allowed
@@ -15,10 +16,7 @@ type and turns the recorded tensors into ember tensors.
 from __future__ import annotations
 
 import io
-import pickle
-import pickletools
 import struct
-import warnings
 import zipfile
 from collections import Counter, OrderedDict
 from pathlib import Path
@@ -26,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from ember._torch_pickle import unpickle
 from ember.serialization import ModelFileError
 
 # torch's storage classes -> NumPy dtypes ember has. bfloat16 is read as its 16 high bits of a
@@ -226,31 +225,30 @@ def _allowed_globals() -> dict[str, Any]:
 _ALLOWED = _allowed_globals()
 
 
-class _RestrictedUnpickler(pickle.Unpickler):
-    """An unpickler that resolves globals only from ``_ALLOWED`` and storages from ``load``."""
+def find_global(module: str, name: str) -> Any:
+    """The stand-in for a global the file names; anything off the allow-list is refused."""
+    if module == "__builtin__":  # protocol 2 spells builtins with Python 2's name
+        module = "builtins"
+    found = _ALLOWED.get(f"{module}.{name}")
+    if found is None:
+        raise ModelFileError(
+            f"refuses the global {module}.{name}: a PyTorch weights file may hold only "
+            "tensors, storages, OrderedDict, numbers, strings, lists, dicts and tuples "
+            "(what PyTorch's loading with weights_only=True allows); loading never runs code")
+    return found
 
-    def __init__(self, stream: io.BytesIO, load_storage: Any) -> None:
-        super().__init__(stream, encoding="utf-8")
-        self._load_storage = load_storage
 
-    def find_class(self, module: str, name: str) -> Any:
-        if module == "__builtin__":  # protocol 2 spells builtins with Python 2's name
-            module = "builtins"
-        found = _ALLOWED.get(f"{module}.{name}")
-        if found is None:
-            raise ModelFileError(
-                f"refuses the global {module}.{name}: a PyTorch weights file may hold only "
-                "tensors, storages, OrderedDict, numbers, strings, lists, dicts and tuples "
-                "(what torch.load(weights_only=True) allows); loading never runs code")
-        return found
-
-    def persistent_load(self, pid: Any) -> Any:
+def storage_loader(load_storage: Any) -> Any:
+    """The persistent-id hook: ``('storage', type, key, location, numel)`` to a storage."""
+    def persistent_load(pid: Any) -> Any:
         if not (isinstance(pid, tuple) and len(pid) >= 5 and pid[0] == "storage"):
             raise ModelFileError(f"unknown persistent id {pid!r:.80}")
         storage_type, key, numel = pid[1], pid[2], pid[4]
         if not isinstance(storage_type, _Storage) or not isinstance(key, str):
             raise ModelFileError(f"malformed storage record {pid!r:.80}")
-        return self._load_storage(storage_type, key, _int(numel, "storage size"))
+        return load_storage(storage_type, key, _int(numel, "storage size"))
+
+    return persistent_load
 
 
 def _guarded(load: Any, source: str) -> Any:
@@ -268,27 +266,8 @@ def _guarded(load: Any, source: str) -> Any:
                              f"{str(exc)[:120]})") from None
 
 
-def _opcodes(data: bytes) -> Any:
-    """``pickletools.genops`` without the warnings its string parsing may raise on junk."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        yield from pickletools.genops(data)
-
-
-_MEMO_OPS = {"PUT", "BINPUT", "LONG_BINPUT", "GET", "BINGET", "LONG_BINGET"}
-
-
-def _check_opcodes(data: bytes) -> None:
-    """Read (never run) the opcodes first: a memo index beyond the pickle's own length would
-    make the C unpickler allocate a memo table of that size (gigabytes from five bytes)."""
-    for opcode, arg, _ in _opcodes(data):
-        if opcode.name in _MEMO_OPS and not 0 <= int(arg) <= len(data):
-            raise ModelFileError(f"memo index {arg} in a pickle of {len(data)} bytes")
-
-
 def _unpickle(data: bytes, load_storage: Any, source: str) -> Any:
-    _guarded(lambda: _check_opcodes(data), source)
-    obj = _guarded(lambda: _RestrictedUnpickler(io.BytesIO(data), load_storage).load(), source)
+    obj, _ = _guarded(lambda: unpickle(data, find_global, storage_loader(load_storage)), source)
     return _guarded(lambda: _to_ember(obj, depth=0), source)
 
 

@@ -1,17 +1,16 @@
 """Writing PyTorch's checkpoint format (``torch.save``'s zip) without torch.
 
 The pickle is written opcode by opcode (protocol 2, as ``torch.save`` does), naming only the
-globals ``torch.load(weights_only=True)`` accepts: ``collections.OrderedDict``,
+globals PyTorch's loading with ``weights_only=True`` accepts: ``collections.OrderedDict``,
 ``torch._utils._rebuild_tensor_v2``, ``torch._utils._rebuild_parameter`` and the storage classes.
 Each tensor gets its own storage member, 64-byte aligned in the zip as PyTorch aligns them (so
-``torch.load(..., mmap=True)`` works too).
+PyTorch's memory-mapped loading, ``mmap=True``, works too).
 """
 
 from __future__ import annotations
 
 import io
 import os
-import pickle
 import struct
 import zipfile
 from collections.abc import Mapping
@@ -27,6 +26,15 @@ STORAGE_NAMES = {
     np.dtype(np.bool_): "BoolStorage",
 }
 _ALIGNMENT = 64
+
+
+class _Op:
+    """The protocol-2 pickle opcodes this writer emits."""
+
+    PROTO, STOP, MARK, TUPLE, EMPTY_TUPLE = b"\x80", b".", b"(", b"t", b")"
+    EMPTY_LIST, APPENDS, EMPTY_DICT, SETITEMS, REDUCE = b"]", b"e", b"}", b"u", b"R"
+    GLOBAL, BINUNICODE, BININT1, BININT, LONG1 = b"c", b"X", b"K", b"J", b"\x8a"
+    BINFLOAT, NONE, NEWTRUE, NEWFALSE, BINPERSID = b"G", b"N", b"\x88", b"\x89", b"Q"
 _ARCHIVE = "archive"
 
 
@@ -41,31 +49,31 @@ class _PickleWriter:
         self.out.write(code + payload)
 
     def global_(self, module: str, name: str) -> None:
-        self.op(pickle.GLOBAL, f"{module}\n{name}\n".encode())
+        self.op(_Op.GLOBAL, f"{module}\n{name}\n".encode())
 
     def string(self, text: str) -> None:
         raw = text.encode("utf-8")
-        self.op(pickle.BINUNICODE, struct.pack("<I", len(raw)) + raw)
+        self.op(_Op.BINUNICODE, struct.pack("<I", len(raw)) + raw)
 
     def integer(self, value: int) -> None:
         if 0 <= value < 256:
-            self.op(pickle.BININT1, bytes([value]))
+            self.op(_Op.BININT1, bytes([value]))
         elif -(2**31) <= value < 2**31:
-            self.op(pickle.BININT, struct.pack("<i", value))
+            self.op(_Op.BININT, struct.pack("<i", value))
         else:
-            raw = pickle.encode_long(value)
-            self.op(pickle.LONG1, bytes([len(raw)]) + raw)
+            raw = value.to_bytes(value.bit_length() // 8 + 1, "little", signed=True)
+            self.op(_Op.LONG1, bytes([len(raw)]) + raw)
 
     def int_tuple(self, values: tuple[int, ...]) -> None:
-        self.op(pickle.MARK)
+        self.op(_Op.MARK)
         for v in values:
             self.integer(int(v))
-        self.op(pickle.TUPLE)
+        self.op(_Op.TUPLE)
 
     def empty_ordered_dict(self) -> None:
         self.global_("collections", "OrderedDict")
-        self.op(pickle.EMPTY_TUPLE)
-        self.op(pickle.REDUCE)
+        self.op(_Op.EMPTY_TUPLE)
+        self.op(_Op.REDUCE)
 
     def tensor(self, array: np.ndarray, what: str) -> None:
         """``_rebuild_tensor_v2((storage), 0, size, stride, False, OrderedDict())``."""
@@ -76,25 +84,25 @@ class _PickleWriter:
         key = str(len(self.storages))
         self.storages.append(array)
         self.global_("torch._utils", "_rebuild_tensor_v2")
-        self.op(pickle.MARK)
-        self.op(pickle.MARK)  # the persistent id: ('storage', type, key, 'cpu', numel)
+        self.op(_Op.MARK)
+        self.op(_Op.MARK)  # the persistent id: ('storage', type, key, 'cpu', numel)
         self.string("storage")
         self.global_("torch", STORAGE_NAMES[array.dtype])
         self.string(key)
         self.string("cpu")
         self.integer(int(array.size))
-        self.op(pickle.TUPLE)
-        self.op(pickle.BINPERSID)
+        self.op(_Op.TUPLE)
+        self.op(_Op.BINPERSID)
         self.integer(0)
         self.int_tuple(array.shape)
         strides = [1] * array.ndim
         for axis in range(array.ndim - 2, -1, -1):
             strides[axis] = strides[axis + 1] * array.shape[axis + 1]
         self.int_tuple(tuple(strides))
-        self.op(pickle.NEWFALSE)
+        self.op(_Op.NEWFALSE)
         self.empty_ordered_dict()
-        self.op(pickle.TUPLE)
-        self.op(pickle.REDUCE)
+        self.op(_Op.TUPLE)
+        self.op(_Op.REDUCE)
 
     def value(self, obj: Any, what: str) -> None:
         from ember.nn.parameter import Parameter
@@ -102,35 +110,35 @@ class _PickleWriter:
 
         if isinstance(obj, Parameter):
             self.global_("torch._utils", "_rebuild_parameter")
-            self.op(pickle.MARK)
+            self.op(_Op.MARK)
             self.tensor(obj._data, what)
-            self.op(pickle.NEWTRUE if obj.requires_grad else pickle.NEWFALSE)
+            self.op(_Op.NEWTRUE if obj.requires_grad else _Op.NEWFALSE)
             self.empty_ordered_dict()
-            self.op(pickle.TUPLE)
-            self.op(pickle.REDUCE)
+            self.op(_Op.TUPLE)
+            self.op(_Op.REDUCE)
         elif isinstance(obj, Tensor):
             self.tensor(obj._data, what)
         elif isinstance(obj, np.ndarray):
             self.tensor(obj, what)
         elif obj is None:
-            self.op(pickle.NONE)
+            self.op(_Op.NONE)
         elif isinstance(obj, (bool, np.bool_)):
-            self.op(pickle.NEWTRUE if obj else pickle.NEWFALSE)
+            self.op(_Op.NEWTRUE if obj else _Op.NEWFALSE)
         elif isinstance(obj, (int, np.integer)):
             self.integer(int(obj))
         elif isinstance(obj, (float, np.floating)):
-            self.op(pickle.BINFLOAT, struct.pack(">d", float(obj)))
+            self.op(_Op.BINFLOAT, struct.pack(">d", float(obj)))
         elif isinstance(obj, str):
             self.string(obj)
         elif isinstance(obj, Mapping):
             self.mapping(obj, what)
         elif isinstance(obj, (list, tuple)):
-            self.op(pickle.EMPTY_LIST if isinstance(obj, list) else pickle.MARK)
+            self.op(_Op.EMPTY_LIST if isinstance(obj, list) else _Op.MARK)
             if isinstance(obj, list):
-                self.op(pickle.MARK)
+                self.op(_Op.MARK)
             for index, item in enumerate(obj):
                 self.value(item, f"{what}[{index}]")
-            self.op(pickle.APPENDS if isinstance(obj, list) else pickle.TUPLE)
+            self.op(_Op.APPENDS if isinstance(obj, list) else _Op.TUPLE)
         else:
             raise TypeError(f"save: can't store a {type(obj).__name__} at {what}; PyTorch "
                             "weights files hold tensors, numbers, strings, lists and dicts")
@@ -142,22 +150,22 @@ class _PickleWriter:
         if isinstance(obj, OrderedDict):
             self.empty_ordered_dict()
         else:
-            self.op(pickle.EMPTY_DICT)
-        self.op(pickle.MARK)
+            self.op(_Op.EMPTY_DICT)
+        self.op(_Op.MARK)
         for key, item in obj.items():
             if not isinstance(key, (str, int)) or isinstance(key, bool):
                 raise TypeError(f"save: keys must be str or int, got {key!r} in {what}")
             self.value(key, what)
             self.value(item, f"{what}[{key!r}]")
-        self.op(pickle.SETITEMS)
+        self.op(_Op.SETITEMS)
 
 
 def torch_file_bytes(obj: Any) -> bytes:
     """The bytes of a ``torch.save``-compatible zip holding ``obj``."""
     writer = _PickleWriter()
-    writer.op(pickle.PROTO, b"\x02")
+    writer.op(_Op.PROTO, b"\x02")
     writer.value(obj, "top")
-    writer.op(pickle.STOP)
+    writer.op(_Op.STOP)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
         def add(name: str, data: bytes, align: bool = False) -> None:

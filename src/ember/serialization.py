@@ -304,7 +304,8 @@ def parse_structure(text: str, source: str) -> Any:
 
 def save(obj: Any, f: str | os.PathLike, format: str = "safetensors") -> None:  # noqa: A002
     """Save a state dict (or nested dicts/lists of tensors and numbers) to a safetensors file,
-    or with ``format="torch"`` to PyTorch's zip format (``torch.load(weights_only=True)``).
+    or with ``format="torch"`` to PyTorch's zip format (which PyTorch loads with
+    ``weights_only=True``).
 
     >>> ember.save(model.state_dict(), "model.safetensors")
     """
