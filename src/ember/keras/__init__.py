@@ -27,3 +27,7 @@ from ember.keras.models import Model, Sequential, load_model
 __all__ = ["Input", "Model", "Sequential", "activations", "backend", "callbacks", "constraints",
            "datasets", "initializers", "layers", "load_model", "losses", "metrics", "models",
            "optimizers", "regularizers", "utils"]
+
+from ember.keras import ops  # noqa: E402 - issue 12: Keras 3's ``from keras import ops``
+
+__all__ += ["ops"]
