@@ -230,6 +230,7 @@ def test_batch_normalization_moving_initializers() -> None:
                                             Constant(4.0))
     out = layer(np.full((2, 3), 3.0, np.float32)).detach().numpy()  # inference: moving stats
     np.testing.assert_allclose(out, (3.0 - 1.0) / np.sqrt(4.0 + 1e-3), rtol=1e-5)
+    assert layer.moving_variance.shape == (3,) and layer.gamma.trainable
     gamma, beta, mean, variance = layer.get_weights()
     np.testing.assert_array_equal(mean, 1.0)
     np.testing.assert_array_equal(variance, 4.0)

@@ -92,6 +92,17 @@ class BatchNormalization(Layer):
         weights.append(KerasWeight("moving_variance", self.bn.running_var, trainable=False))
         return weights
 
+    def _weight(self, name: str) -> KerasWeight | None:
+        if self.bn is None:
+            raise AttributeError(f"layer {self.name!r} isn't built yet, so it has no {name}")
+        return next((w for w in self.keras_weights() if w.name == name), None)
+
+    # Keras's attribute names for the four weights (None for a left-out gamma or beta).
+    gamma = property(lambda self: self._weight("gamma"))
+    beta = property(lambda self: self._weight("beta"))
+    moving_mean = property(lambda self: self._weight("moving_mean"))
+    moving_variance = property(lambda self: self._weight("moving_variance"))
+
     def get_config(self) -> dict[str, Any]:
         serialize = initializers.serialize
         return {**super().get_config(), "axis": self.axis, "momentum": self.momentum,
