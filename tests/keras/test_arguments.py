@@ -46,8 +46,12 @@ def test_loss_weights_weigh_each_output_loss(loss_weights: Any) -> None:
     x = RNG.normal(size=(8, 3)).astype(np.float32)
     y1, y2 = RNG.normal(size=(8, 1)).astype(np.float32), RNG.normal(size=(8, 2)).astype(np.float32)
     p1, p2 = model.predict(x, verbose=0)
-    expected = 0.3 * ((p1 - y1) ** 2).mean() + 2.0 * np.abs(p2 - y2).mean()
-    assert model.test_on_batch(x, [y1, y2]) == pytest.approx(expected, rel=1e-5)
+    first, second = ((p1 - y1) ** 2).mean(), np.abs(p2 - y2).mean()
+    logs = model.test_on_batch(x, [y1, y2], return_dict=True)
+    assert logs["loss"] == pytest.approx(0.3 * first + 2.0 * second, rel=1e-5)
+    # Keras also reports each output's unweighted loss.
+    assert logs["first_loss"] == pytest.approx(first, rel=1e-5)
+    assert logs["second_loss"] == pytest.approx(second, rel=1e-5)
 
 
 def test_a_single_output_loss_weight_scales_the_loss(blobs: Any) -> None:

@@ -16,6 +16,7 @@ import numpy as np
 import ember.nn.functional as F
 from ember import ops
 from ember.keras._registry import Registry
+from ember.keras._seen import Seen
 from ember.keras.activations import logits_of
 from ember.tensor import Tensor
 
@@ -114,7 +115,7 @@ class Loss:
 
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Tensor:
         y_pred = _as_tensor(y_pred)
-        mask = y_pred.__dict__.get("_keras_mask")
+        mask = y_pred.__dict__.get("_keras_mask") if Seen.masks else None
         return self.reduce(self.per_sample(_as_tensor(y_true), y_pred), sample_weight, mask)
 
     def get_config(self) -> dict[str, Any]:

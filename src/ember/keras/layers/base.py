@@ -20,6 +20,7 @@ from ember import nn
 from ember.autograd.grad_mode import no_grad
 from ember.keras import initializers, regularizers
 from ember.keras._registry import snake_case
+from ember.keras._seen import Seen
 from ember.keras.variables import KerasWeight, Variable
 from ember.tensor import Tensor
 
@@ -86,16 +87,8 @@ class _CallContext(threading.local):
 _CONTEXT = _CallContext()
 
 
-class _LossSources:
-    """Whether any layer may have losses (a regularizer was made, or add_loss was called): until
-    then ``losses`` and the per-call clearing skip walking the model, which costs a step time."""
-
-    regularizers = False
-    added = False
-
-
 def note_regularizer() -> None:
-    _LossSources.regularizers = True
+    Seen.regularizers = True
 _CALL_ARGUMENTS: dict[Any, tuple[bool, bool, Any]] = {}
 
 
@@ -211,7 +204,7 @@ class Layer(nn.Module):
 
     def add_loss(self, loss: Any) -> None:
         """Add a term to the training loss of the current forward pass (``layer.losses``)."""
-        _LossSources.added = True
+        Seen.added_losses = True
         self._losses.append(loss if isinstance(loss, Tensor) else Tensor._wrap(
             np.asarray(loss, dtype=np.float32)))
 
@@ -219,7 +212,7 @@ class Layer(nn.Module):
     def losses(self) -> list[Tensor]:
         """The terms added by ``add_loss`` and activity regularizers during the last forward
         pass, and the weight regularizers' penalties, of this layer and every sublayer."""
-        if not (_LossSources.regularizers or _LossSources.added):
+        if not (Seen.regularizers or Seen.added_losses):
             return []
         found = []
         for module in self.modules():
@@ -321,10 +314,15 @@ class Layer(nn.Module):
             training = outer if outer is not None else default_training
         if takes_training:
             kwargs["training"] = training
-        previous_mask = mask if mask is not None else _keras_mask(x)
+        previous_mask = None
+        if mask is not None:
+            previous_mask = mask
+            Seen.masks = True
+        elif Seen.masks:
+            previous_mask = _keras_mask(x)
         if takes_mask and previous_mask is not None:
             kwargs["mask"] = previous_mask
-        if context.depth == 0 and _LossSources.added:  # losses of the last pass are replaced
+        if context.depth == 0 and Seen.added_losses:  # losses of the last pass are replaced
             self._clear_losses()
         context.depth += 1
         context.training = training
@@ -340,6 +338,7 @@ class Layer(nn.Module):
             out_mask = self.compute_mask(x, previous_mask)
             if out_mask is not None and isinstance(out, Tensor):
                 out.__dict__["_keras_mask"] = out_mask
+                Seen.masks = True
         return out
 
     def _clear_losses(self) -> None:

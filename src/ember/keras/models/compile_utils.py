@@ -43,6 +43,10 @@ class CompileLoss:
         weights = [1.0] * len(output_names) if loss_weights is None else \
             _per_output(loss_weights, output_names, "loss_weights")
         self.weights = [1.0 if w is None else float(w) for w in weights]
+        # Several losses: each output's unweighted loss is reported too ("first_loss", ...).
+        used = [name for name, loss in zip(output_names, self.losses) if loss is not None]
+        self.metrics = [metrics_module.Mean(name=f"{name}_loss") for name in used] \
+            if len(used) > 1 else []
 
     @property
     def single(self) -> losses_module.Loss | None:
@@ -58,10 +62,14 @@ class CompileLoss:
             raise ValueError(f"the model has {len(preds)} outputs but the data gives "
                              f"{len(ys)} targets")
         total = None
+        trackers = iter(self.metrics)
         for loss, weight, target, pred in zip(self.losses, self.weights, ys, preds):
             if loss is None:
                 continue
             value = loss(target, pred, sample_weight)
+            tracker = next(trackers, None)
+            if tracker is not None:
+                tracker.update_state(value.detach(), sample_weight=int(pred.shape[0]))
             if weight != 1.0:
                 value = value * weight
             total = value if total is None else total + value

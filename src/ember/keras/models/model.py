@@ -153,8 +153,10 @@ class Model(TrainingLoops, Layer):
     # -------------------------------------------------------------- the steps
     @property
     def metrics(self) -> list[Any]:
-        """The loss tracker and the compiled metrics (reset at the start of each epoch)."""
-        return [self._loss_tracker, *self.compiled_metrics]
+        """The loss tracker, the compiled metrics and, for several outputs, each output's loss
+        (reset at the start of each epoch)."""
+        per_output = self.compiled_loss_fn.metrics if self.compiled_loss_fn is not None else []
+        return [self._loss_tracker, *self.compiled_metrics, *per_output]
 
     @property
     def metrics_names(self) -> list[str]:
