@@ -52,28 +52,29 @@ def test_dot_and_linear_shape_errors() -> None:
 
 
 def test_cross_entropy_label_out_of_range() -> None:
-    with pytest.raises(ValueError, match=r"target labels must be in \[0, 3\).*got 3"):
+    with pytest.raises(IndexError, match=r"target labels must be in \[0, 3\).*got 3"):
         F.cross_entropy(ember.zeros(2, 3), ember.tensor([0, 3]))
-    with pytest.raises(ValueError, match=r"got -1"):
+    with pytest.raises(IndexError, match=r"got -1"):
         F.cross_entropy(ember.zeros(2, 3), ember.tensor([-1, 0]))
-    with pytest.raises(ValueError, match=r"nll_loss: target labels must be in \[0, 3\)"):
+    with pytest.raises(IndexError, match=r"nll_loss: target labels must be in \[0, 3\)"):
         F.nll_loss(ember.zeros(2, 3), ember.tensor([5, 0]))
 
 
 def test_cross_entropy_float_class_targets() -> None:
-    with pytest.raises(ValueError, match=r"probability targets must have the input's shape "
-                                         r"\(2, 3\).*\.long\(\)"):
+    with pytest.raises(RuntimeError, match=r"probability targets must have the input's shape "
+                                           r"\(2, 3\).*\.long\(\)"):
         F.cross_entropy(ember.zeros(2, 3), ember.tensor([0.0, 1.0]))
-    with pytest.raises(TypeError, match=r"nll_loss: target must hold class indices.*\.long\(\)"):
+    with pytest.raises(RuntimeError,
+                       match=r"nll_loss: target must hold class indices.*\.long\(\)"):
         F.nll_loss(ember.zeros(2, 3), ember.tensor([0.0, 1.0]))
 
 
 def test_cross_entropy_target_shape_and_weight_shape() -> None:
     with pytest.raises(ValueError, match=r"needs a target of shape \(2,\), got \(3,\)"):
         F.cross_entropy(ember.zeros(2, 3), ember.tensor([0, 1, 2]))
-    with pytest.raises(ValueError, match=r"weight must have shape \(3,\), got \(2,\)"):
+    with pytest.raises(RuntimeError, match=r"weight must have shape \(3,\), got \(2,\)"):
         F.cross_entropy(ember.zeros(2, 3), ember.tensor([0, 1]), weight=ember.ones(2))
-    with pytest.raises(ValueError, match=r"label_smoothing must be in \[0, 1\]"):
+    with pytest.raises(RuntimeError, match=r"label_smoothing must be in \[0, 1\]"):
         F.cross_entropy(ember.zeros(2, 3), ember.tensor([0, 1]), label_smoothing=1.5)
 
 
@@ -106,7 +107,7 @@ def test_regression_losses_refuse_mismatched_shapes(loss) -> None:
 
 
 def test_binary_cross_entropy_needs_probabilities() -> None:
-    with pytest.raises(ValueError, match="probabilities in \\[0, 1\\].*with_logits"):
+    with pytest.raises(RuntimeError, match="probabilities in \\[0, 1\\].*with_logits"):
         F.binary_cross_entropy(ember.tensor([2.0]), ember.tensor([1.0]))
 
 

@@ -135,8 +135,8 @@ def test_norm_zero_counts_non_zeros_and_nuclear_is_refused():
 
 
 def test_cat_and_stack_refuse_keywords_they_do_not_honour():
-    with pytest.raises(NotImplementedError, match="out="):
-        ember.cat([ember.ones(2)], out=ember.ones(2))
+    with pytest.raises(TypeError, match="bogus"):
+        ember.cat([ember.ones(2)], bogus=1)
     with pytest.raises(TypeError, match="bogus"):
         ember.stack([ember.ones(2)], bogus=1)
 
@@ -149,3 +149,37 @@ def test_sum_dtype_casts_before_summing_as_torch():
     assert ours.dtype == ember.float64
     assert ours.item() == theirs.item()
     assert ember.tensor([1, 2], dtype=ember.int32).sum(dtype=ember.int32).dtype == ember.int32
+
+
+LOSS_MISTAKES = [
+    ("label_out_of_range", lambda lib, fn: fn.cross_entropy(lib.zeros(2, 3), lib.tensor([0, 3])),
+     IndexError),
+    ("nll_label_out_of_range", lambda lib, fn: fn.nll_loss(lib.zeros(2, 3), lib.tensor([5, 0])),
+     IndexError),
+    ("float_index_targets", lambda lib, fn: fn.nll_loss(lib.zeros(2, 3), lib.tensor([0.0, 1.0])),
+     RuntimeError),
+    ("float_targets_of_index_shape",
+     lambda lib, fn: fn.cross_entropy(lib.zeros(2, 3), lib.tensor([0.0, 1.0])), RuntimeError),
+    ("target_batch_size", lambda lib, fn: fn.cross_entropy(lib.zeros(2, 3), lib.tensor([0, 1, 2])),
+     ValueError),
+    ("target_spatial_shape",
+     lambda lib, fn: fn.cross_entropy(lib.zeros(2, 3, 4), lib.tensor([0, 1])), RuntimeError),
+    ("weight_shape", lambda lib, fn: fn.cross_entropy(lib.zeros(2, 3), lib.tensor([0, 1]),
+                                                      weight=lib.ones(2)), RuntimeError),
+    ("label_smoothing", lambda lib, fn: fn.cross_entropy(lib.zeros(2, 3), lib.tensor([0, 1]),
+                                                         label_smoothing=1.5), RuntimeError),
+    ("bce_not_probabilities",
+     lambda lib, fn: fn.binary_cross_entropy(lib.tensor([2.0]), lib.tensor([1.0])), RuntimeError),
+    ("bad_reduction", lambda lib, fn: fn.mse_loss(lib.zeros(2), lib.zeros(2), reduction="avg"),
+     ValueError),
+]
+
+
+@pytest.mark.parametrize("mistake, error", [m[1:] for m in LOSS_MISTAKES],
+                         ids=[m[0] for m in LOSS_MISTAKES])
+def test_loss_mistakes_raise_torchs_type(mistake, error):
+    with pytest.raises(error):
+        mistake(ember, F)
+    torch = pytest.importorskip("torch")
+    with pytest.raises(error):
+        mistake(torch, torch.nn.functional)

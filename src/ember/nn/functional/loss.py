@@ -20,6 +20,11 @@ from ember.tensor import Tensor
 _REDUCTIONS = ("mean", "sum", "none")
 
 
+class LabelRangeError(IndexError, ValueError):
+    """A class index outside [0, C): an IndexError as in PyTorch, and a ValueError as Keras
+    raises for the same mistake (its losses call these)."""
+
+
 def _check_reduction(reduction: str, name: str, size_average: Any = None,
                      reduce: Any = None) -> str:
     """The reduction to apply: ``reduction``, or what PyTorch's deprecated ``size_average`` and
@@ -66,6 +71,14 @@ def _check_same_shape(input: Tensor, target: Tensor, name: str) -> None:  # noqa
         )
 
 
+def _target_shape_error(message: str, shape: tuple[int, ...],
+                        target_shape: tuple[int, ...]) -> Exception:
+    """PyTorch's type for a target of the wrong shape: ValueError when the batch sizes differ,
+    RuntimeError otherwise."""
+    batch_differs = bool(shape and target_shape) and shape[0] != target_shape[0]
+    return ValueError(message) if batch_differs else RuntimeError(message)
+
+
 def _class_last(x: np.ndarray) -> np.ndarray:
     """(N, C, d1, ...) -> (N * d1 * ..., C); (C,) -> (1, C)."""
     if x.ndim == 1:
@@ -95,32 +108,32 @@ def _target_weights(logits: Tensor, target: Tensor, weight: Tensor | None, ignor
     dtype = logits._data.dtype
     w = None if weight is None else weight._data.astype(dtype, copy=False)
     if w is not None and w.shape != (classes,):
-        raise ValueError(f"{name}: weight must have shape ({classes},), got {w.shape}")
+        raise RuntimeError(f"{name}: weight must have shape ({classes},), got {w.shape}")
     t = target._data
     if t.dtype.kind == "f":  # class probabilities, same shape as the input
         if t.shape != shape:
-            raise ValueError(
+            raise _target_shape_error(
                 f"{name}: probability targets must have the input's shape {shape}, got "
-                f"{t.shape}; class-index targets must be integers (did you mean .long()?)"
-            )
+                f"{t.shape}; class-index targets must be integers (did you mean .long()?)",
+                shape, t.shape)
         q = _class_last(t.astype(dtype, copy=False))
         if label_smoothing:
             q = q * (1 - label_smoothing) + label_smoothing / classes
         a = q * w if w is not None else q
         return a, (shape[0],) + shape[2:] if len(shape) > 1 else (), float(q.shape[0])
     if t.dtype.kind not in "iu":
-        raise TypeError(f"{name}: target must hold class indices (integers) or probabilities "
-                        f"(floats), got {target.dtype}")
+        raise RuntimeError(f"{name}: target must hold class indices (integers) or "
+                           f"probabilities (floats), got {target.dtype}")
     expected = (shape[0],) + shape[2:] if len(shape) > 1 else ()
     if t.shape != expected:
-        raise ValueError(f"{name}: input of shape {shape} needs a target of shape {expected}, "
-                         f"got {t.shape}")
+        raise _target_shape_error(f"{name}: input of shape {shape} needs a target of shape "
+                                  f"{expected}, got {t.shape}", shape, t.shape)
     labels = t.reshape(-1)
     valid = labels != ignore_index
     bad = valid & ((labels < 0) | (labels >= classes))
     if bad.any():
-        raise ValueError(f"{name}: target labels must be in [0, {classes}) (or ignore_index "
-                         f"{ignore_index}); got {labels[bad][0]}")
+        raise LabelRangeError(f"{name}: target labels must be in [0, {classes}) (or "
+                              f"ignore_index {ignore_index}); got {labels[bad][0]}")
     safe = np.where(valid, labels, 0)
     rows = np.arange(labels.size)
     a = np.zeros((labels.size, classes), dtype=dtype)
@@ -149,11 +162,12 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
     """
     reduction = _check_reduction(reduction, "cross_entropy", size_average, reduce)
     if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
+        raise RuntimeError(f"cross_entropy: label_smoothing must be in [0, 1], got "
+                           f"{label_smoothing}")
     input = float_operand(input)
     shape = input._data.shape
     if len(shape) == 0:
-        raise ValueError("cross_entropy: input needs a class dimension, got a 0-d tensor")
+        raise RuntimeError("cross_entropy: input needs a class dimension, got a 0-d tensor")
     a, sample_shape, denominator = _target_weights(input, target, weight, ignore_index,
                                                    label_smoothing, "cross_entropy")
     logits = _class_last(input._data)
@@ -186,8 +200,8 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noq
     """Negative log-likelihood of class indices given log-probabilities (N, C) or (N, C, d...)."""
     reduction = _check_reduction(reduction, "nll_loss", size_average, reduce)
     if target._data.dtype.kind not in "iu":
-        raise TypeError(f"nll_loss: target must hold class indices (integers), got "
-                        f"{target.dtype} (did you mean .long()?)")
+        raise RuntimeError(f"nll_loss: target must hold class indices (integers), got "
+                           f"{target.dtype} (did you mean .long()?)")
     a, sample_shape, denominator = _target_weights(input, target, weight, ignore_index, 0.0,
                                                    "nll_loss")
     log_probs = _class_last(input._data)
@@ -249,8 +263,8 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     _check_same_shape(input, target, "binary_cross_entropy")
     p = input._data
     if p.size and (np.nanmin(p) < 0 or np.nanmax(p) > 1):
-        raise ValueError("binary_cross_entropy: input must be probabilities in [0, 1]; for raw "
-                         "scores use binary_cross_entropy_with_logits")
+        raise RuntimeError("binary_cross_entropy: input must be probabilities in [0, 1]; for "
+                           "raw scores use binary_cross_entropy_with_logits")
     t = target._data.astype(p.dtype, copy=False)
     with np.errstate(divide="ignore"):
         log_p = np.maximum(np.log(p), -100)
