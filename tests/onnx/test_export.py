@@ -237,3 +237,38 @@ def test_opsets_with_different_reduce_and_gelu_forms(opset: int, tmp_path: Path)
         x = floats(batch, 4)
         (got,) = run_onnx(tmp_path / "g.onnx", x)
         np.testing.assert_allclose(got, model(ember.from_numpy(x)).numpy(), atol=1e-5, rtol=0)
+
+
+@pytest.mark.parametrize("index", [
+    (slice(None), 0), (Ellipsis, slice(1, 3)), (slice(None), None, slice(None, None, -1)),
+    (slice(None), -1, slice(None, None, 2)), (0,), (slice(1, None),)])
+def test_basic_indexing(index: tuple, tmp_path: Path) -> None:
+    pytest.importorskip("onnx")
+
+    def model(x):
+        return x[index] * 2.0
+
+    ember.onnx.export(model, ember.randn(3, 4, 5), str(tmp_path / "i.onnx"))
+    for batch in (1, 7):
+        x = floats(batch, 4, 5)
+        (got,) = run_onnx(tmp_path / "i.onnx", x)
+        np.testing.assert_allclose(got, model(ember.from_numpy(x)).numpy(), atol=1e-6, rtol=0)
+
+
+def test_indexing_with_a_tensor_is_refused(tmp_path: Path) -> None:
+    pytest.importorskip("onnx")
+    with pytest.raises(OnnxExporterError, match="indexing with Tensor"):
+        ember.onnx.export(lambda x: x[ember.tensor([0, 2])], ember.randn(3, 4),
+                          str(tmp_path / "x.onnx"))
+
+
+def test_import_ember_loads_no_optional_dependency() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, ember; from ember import keras; import ember.onnx, ember.serialization; "
+            "print(sorted(m for m in ('onnx', 'onnxruntime', 'h5py', 'torch', 'keras') "
+            "if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert done.stdout.strip() == "[]", done.stderr[-2000:]

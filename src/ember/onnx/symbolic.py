@@ -27,7 +27,7 @@ NOT_EXPORTABLE = {
     "cross_entropy": "a loss", "nll_loss": "a loss", "mse_loss": "a loss", "l1_loss": "a loss",
     "smooth_l1_loss": "a loss", "huber_loss": "a loss",
     # data-dependent results or in-place writes the tracer cannot follow yet
-    "getitem": "indexing", "setitem": "indexing", "gather": "indexing", "argsort": "sorting",
+    "setitem": "in-place indexing", "gather": "indexing", "argsort": "sorting",
     "sort": "sorting", "topk": "sorting", "median": "sorting", "mode": "sorting",
     "one_hot": "data-dependent width", "isclose": "tolerance test", "norm": "norms",
     "prod": "products", "std": "statistics", "var": "statistics", "all": "boolean reductions",
@@ -426,4 +426,4 @@ def _split(g: Any, a: dict[str, Any], out: tuple) -> list[str]:
     return names if isinstance(names, list) else [names]
 
 
-from ember.onnx import _nn_ops  # noqa: E402,F401 - registers the layer ops into OPS
+from ember.onnx import _index_ops, _nn_ops  # noqa: E402,F401 - they register into OPS
