@@ -175,11 +175,21 @@ def test_a_custom_function_exports_the_ops_of_its_forward(tmp_path: Path) -> Non
 
 def test_export_leaves_the_ops_as_they_were(tmp_path: Path) -> None:
     pytest.importorskip("onnx")
-    before = {name: getattr(F, name) for name in F.__all__}
+    def functions() -> dict[str, object]:
+        return {f"{space.__name__}.{name}": getattr(space, name)
+                for space in (F, ember.ops, ember) for name in dir(space)
+                if not name.startswith("_") and callable(getattr(space, name))}
+
+    before = functions()
     with pytest.raises(UnsupportedOperatorError):
         ember.onnx.export(lambda x: x.sort()[0], ember.randn(3), str(tmp_path / "x.onnx"))
-    assert {name: getattr(F, name) for name in F.__all__} == before
-    assert ember.add is ember.ops.add and not hasattr(ember.ops.add, "__ember_traced__")
+    assert functions() == before
+    assert not hasattr(ember.ops.add, "__ember_traced__")
+
+
+def test_ops_called_through_the_ember_namespace_are_traced(tmp_path: Path) -> None:
+    check_same(lambda x: ember.add(ember.relu(x), ember.mul(x, 0.5)), tmp_path / "n.onnx",
+               lambda b: [floats(b, 4)])
 
 
 def test_training_mode_operations_are_refused(tmp_path: Path) -> None:

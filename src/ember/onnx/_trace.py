@@ -129,12 +129,17 @@ def tracing(graph: Any) -> Iterator[Tracer]:
     """Patch every op for the duration of one forward pass; always restore them."""
     functions = traced_functions()
     wrappers = {id(f): _wrap(name, f) for name, f in functions}
+    names = {name for name, _ in functions}
     patched: list[tuple[Any, str, Any]] = []
     tracer = Tracer(graph)
     try:
         for namespace in _op_namespaces():
             for attr, value in list(vars(namespace).items()):
-                if attr.startswith("_") or id(value) not in wrappers:
+                if attr.startswith("_"):
+                    continue
+                if id(value) not in wrappers and attr in names and _is_op_function(value):
+                    wrappers[id(value)] = _wrap(attr, value)  # an alias bound separately
+                if id(value) not in wrappers:
                     continue
                 patched.append((namespace, attr, value))
                 setattr(namespace, attr, wrappers[id(value)])
@@ -145,6 +150,11 @@ def tracing(graph: Any) -> Iterator[Tracer]:
             _ACTIVE.pop()
         for namespace, attr, value in reversed(patched):
             setattr(namespace, attr, value)
+
+
+def _is_op_function(value: Any) -> bool:
+    module = getattr(value, "__module__", "") or ""
+    return inspect.isfunction(value) and module.startswith(("ember.ops", "ember.nn.functional"))
 
 
 def escaped_op(tensor: Tensor, graph: Any) -> str | None:
