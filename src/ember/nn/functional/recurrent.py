@@ -76,63 +76,88 @@ def simple_rnn_layer(xp: Tensor, w_hh: Tensor, h0: Tensor, nonlinearity: str = "
                       if nonlinearity == "tanh" else "RnnReluBackward", saved=(1,))
 
 
+def _sigmoid_into(x: np.ndarray, out: np.ndarray) -> None:
+    """``out = 1 / (1 + exp(-x))`` in place, without temporaries (the hot loop's)."""
+    with np.errstate(over="ignore"):
+        np.negative(x, out=out)
+        np.exp(out, out=out)
+        out += 1
+        np.reciprocal(out, out=out)
+
+
 def lstm_layer(xp: Tensor, w_hh: Tensor, h0: Tensor, c0: Tensor, w_hr: Tensor | None = None,
                valid: np.ndarray | None = None, reverse: bool = False) -> Tensor:
     """LSTM recurrence (gates i, f, g, o as PyTorch orders them), with an optional projection.
 
     xp: (T, N, 4H) with both biases added; w_hh: (4H, P); h0: (N, P); c0: (N, H); w_hr: (P, H)
     or None (then P = H). Returns (T, N, P + H): every step's hidden state then its cell state.
+
+    The forward loop keeps only what the recursion needs; the gates' local derivatives are
+    then computed for all steps at once, so the backward loop is a few operations per step.
     """
     xs, w, h, c = xp._data, w_hh._data, h0._data, c0._data
     proj = None if w_hr is None else w_hr._data
     order = _order(xs.shape[0], reverse)
+    steps, batch = xs.shape[:2]
     hidden, out_size = c.shape[1], h.shape[1]
-    steps_by = xs.shape[:2]
-    result = np.empty(steps_by + (out_size + hidden,), dtype=xs.dtype)
-    h_before = np.empty(steps_by + (out_size,), dtype=xs.dtype)
-    c_before = np.empty(steps_by + (hidden,), dtype=xs.dtype)
+    dtype = xs.dtype
+    w_t = np.ascontiguousarray(w.T)
+    result = np.empty((steps, batch, out_size + hidden), dtype=dtype)
+    h_before = np.empty((steps, batch, out_size), dtype=dtype)
+    c_before = np.empty((steps, batch, hidden), dtype=dtype)
     gates = np.empty_like(xs)  # activated: sigmoid(i, f), tanh(g), sigmoid(o)
-    cell_out = np.empty_like(c_before)  # o * tanh(c), before the projection
-    tanh_c = np.empty_like(c_before)
+    tanh_c = np.empty((steps, batch, hidden), dtype=dtype)
+    cell_out = None if proj is None else np.empty_like(tanh_c)  # o * tanh(c) before projecting
+    pre = np.empty((batch, 4 * hidden), dtype=dtype)
     for t in order:
-        valid_t = _valid_column(valid, t)
         h_before[t], c_before[t] = h, c
-        pre = xs[t] + h @ w.T
+        np.matmul(h, w_t, out=pre)
+        pre += xs[t]
         act = gates[t]
-        act[:] = _sigmoid(pre)
-        act[:, 2 * hidden:3 * hidden] = np.tanh(pre[:, 2 * hidden:3 * hidden])
-        i, f, gg, o = (act[:, k * hidden:(k + 1) * hidden] for k in range(4))
-        c_new = f * c + i * gg
-        tanh_c[t] = np.tanh(c_new)
-        cell_out[t] = o * tanh_c[t]
-        h_new = cell_out[t] if proj is None else cell_out[t] @ proj.T
+        _sigmoid_into(pre, act)
+        np.tanh(pre[:, 2 * hidden:3 * hidden], out=act[:, 2 * hidden:3 * hidden])
+        c_new = act[:, hidden:2 * hidden] * c
+        c_new += act[:, :hidden] * act[:, 2 * hidden:3 * hidden]
+        np.tanh(c_new, out=tanh_c[t])
+        h_new = act[:, 3 * hidden:] * tanh_c[t]
+        if proj is not None:
+            cell_out[t] = h_new
+            h_new = h_new @ proj.T
+        valid_t = _valid_column(valid, t)
         c = result[t, :, out_size:] = _carry(c_new, c, valid_t)
         h = result[t, :, :out_size] = _carry(h_new, h, valid_t)
+    # Local derivatives of every step at once: d(pre-activation)/d(c_new) per gate, d/d(h).
+    i, f, g, o = (gates[..., k * hidden:(k + 1) * hidden] for k in range(4))
+    through_c = np.empty_like(gates)  # multiplies g_c_new: [i', f', g'] parts; o' uses g_h
+    through_c[..., :hidden] = g * i * (1 - i)
+    through_c[..., hidden:2 * hidden] = c_before * f * (1 - f)
+    through_c[..., 2 * hidden:3 * hidden] = i * (1 - g * g)
+    through_c[..., 3 * hidden:] = tanh_c * o * (1 - o)
+    h_to_c = o * (1 - tanh_c * tanh_c)  # d(c_new) contribution of g_h (through o * tanh(c))
+    forget = np.ascontiguousarray(f)
 
-    def backward(g: np.ndarray) -> tuple[np.ndarray | None, ...]:
+    def backward(grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         g_pre = np.empty_like(xs)
         g_h = np.zeros_like(h0._data)
         g_c = np.zeros_like(c0._data)
         g_proj = None if proj is None else np.zeros_like(proj)
+        four = g_pre.reshape(steps, batch, 4, hidden)
+        local = through_c.reshape(steps, batch, 4, hidden)
         for t in reversed(order):
             valid_t = _valid_column(valid, t)
-            h_through, h_skip = _split_valid(g[t, :, :out_size] + g_h, valid_t)
-            c_through, c_skip = _split_valid(g[t, :, out_size:] + g_c, valid_t)
-            if proj is None:
-                g_cell_out = h_through
-            else:
+            h_through, h_skip = _split_valid(grad[t, :, :out_size] + g_h, valid_t)
+            c_through, c_skip = _split_valid(grad[t, :, out_size:] + g_c, valid_t)
+            if proj is not None:
                 g_proj += h_through.T @ cell_out[t]
-                g_cell_out = h_through @ proj
-            act = gates[t]
-            i, f, gg, o = (act[:, k * hidden:(k + 1) * hidden] for k in range(4))
-            g_c_new = c_through + g_cell_out * o * (1 - tanh_c[t] * tanh_c[t])
-            gp = g_pre[t]
-            gp[:, :hidden] = g_c_new * gg * i * (1 - i)
-            gp[:, hidden:2 * hidden] = g_c_new * c_before[t] * f * (1 - f)
-            gp[:, 2 * hidden:3 * hidden] = g_c_new * i * (1 - gg * gg)
-            gp[:, 3 * hidden:] = g_cell_out * tanh_c[t] * o * (1 - o)
-            g_h = gp @ w + h_skip
-            g_c = g_c_new * f + c_skip
+                h_through = h_through @ proj
+            c_through += h_through * h_to_c[t]
+            np.multiply(c_through[:, None, :], local[t, :, :3], out=four[t, :, :3])
+            np.multiply(h_through, local[t, :, 3], out=four[t, :, 3])
+            g_h = g_pre[t] @ w
+            g_c = c_through * forget[t]
+            if valid_t is not None:
+                g_h += h_skip
+                g_c += c_skip
         g_w = g_pre.reshape(-1, w.shape[0]).T @ h_before.reshape(-1, out_size)
         grads = [g_pre, g_w, g_h, g_c]
         if proj is not None:
