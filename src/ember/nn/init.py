@@ -119,3 +119,6 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
                   b: float = 2.0, generator: Any = None) -> Tensor:
     """N(mean, std**2) redrawn until every value lies in [a, b]."""
     return _fill(tensor, _random.truncated_normal_array(tensor.shape, mean, std, a, b, generator))
+
+# Issue 13: the rest of PyTorch's nn.init.
+from ember.nn.init_extra import dirac_, eye_, orthogonal_, sparse_  # noqa: E402, F401

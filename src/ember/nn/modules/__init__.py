@@ -121,3 +121,38 @@ __all__ += ["AdaptiveAvgPool1d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AvgP
             "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d", "ReplicationPad1d",
             "ReplicationPad2d", "ReplicationPad3d", "Unfold", "Upsample", "UpsamplingBilinear2d",
             "UpsamplingNearest2d", "ZeroPad1d", "ZeroPad2d", "ZeroPad3d"]
+from ember.nn.modules.activation_extra import (  # noqa: E402
+    CELU,
+    GLU,
+    SELU,
+    AlphaDropout,
+    Dropout1d,
+    Dropout2d,
+    Dropout3d,
+    Hardsigmoid,
+    Hardswish,
+    Hardtanh,
+    LogSigmoid,
+    Mish,
+    PReLU,
+    ReLU6,
+    RReLU,
+    Softmin,
+    Softsign,
+    Threshold,
+)
+from ember.nn.modules.loss_extra import (  # noqa: E402
+    CosineEmbeddingLoss,
+    GaussianNLLLoss,
+    KLDivLoss,
+    MarginRankingLoss,
+    MultiLabelSoftMarginLoss,
+    PoissonNLLLoss,
+    TripletMarginLoss,
+)
+
+__all__ += ["CELU", "GLU", "SELU", "AlphaDropout", "CosineEmbeddingLoss", "Dropout1d",
+            "Dropout2d", "Dropout3d", "GaussianNLLLoss", "Hardsigmoid", "Hardswish", "Hardtanh",
+            "KLDivLoss", "LogSigmoid", "MarginRankingLoss", "Mish", "MultiLabelSoftMarginLoss",
+            "PReLU", "PoissonNLLLoss", "RReLU", "ReLU6", "Softmin", "Softsign", "Threshold",
+            "TripletMarginLoss"]
