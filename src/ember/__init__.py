@@ -289,3 +289,13 @@ from ember.ops import (  # noqa: E402
     xlogy,
 )
 from ember.ops import erf_op as erf  # noqa: E402
+
+# ``out=`` on the functions tutorials call with it (see ember/ops/out_arg.py).
+from ember.ops.out_arg import with_out as _with_out  # noqa: E402
+
+for _name in ("add", "sub", "mul", "div", "matmul", "mm", "bmm", "dot", "pow", "exp", "log",
+              "sqrt", "abs", "neg", "sin", "cos", "tanh", "sigmoid", "clamp", "maximum",
+              "minimum", "cat", "stack", "cumsum", "sum", "mean", "prod", "remainder", "fmod",
+              "atan2", "einsum", "where"):
+    globals()[_name] = _with_out(_name)
+del _name

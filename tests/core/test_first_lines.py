@@ -178,3 +178,46 @@ def test_random_creation_with_generators() -> None:
         ember.multinomial(ember.tensor([-1.0, 1.0]), 1)
     with pytest.raises(RuntimeError):
         ember.randint(5, 5, (2,))
+
+
+def test_a_quickstart_shaped_program_runs(tmp_path) -> None:
+    """The shape of PyTorch's quickstart on a tiny synthetic data set: device choice, a model
+    moved there, a DataLoader, a training loop printing f"{loss:>7f}", accuracy through
+    ``(pred.argmax(1) == y).type(torch.float)``, and the state dict saved and loaded."""
+    import ember as torch
+    from ember.utils.data import DataLoader, TensorDataset
+
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    torch.manual_seed(0)
+    x = torch.randn(96, 1, 4, 4)
+    y = (x.flatten(1).sum(1) > 0).long()
+    loader = DataLoader(TensorDataset(x, y), batch_size=32)
+    model = nn.Sequential(nn.Flatten(), nn.Linear(16, 8), nn.ReLU(), nn.Linear(8, 2)).to(device)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.5)
+    lines, correct = [], 0
+    for batch, (X, target) in enumerate(loader):
+        X, target = X.to(device), target.to(device)
+        loss = nn.CrossEntropyLoss()(model(X), target)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        lines.append(f"loss: {loss:>7f}  [{batch * len(X):>5d}/{len(loader.dataset):>5d}]")
+    with torch.no_grad():
+        correct = (model(x).argmax(1) == y).type(torch.float).sum().item()
+    assert lines[0].startswith("loss: ") and lines[-1].endswith("[   64/   96]")
+    assert isinstance(correct, float) and correct > 48
+    torch.save(model.state_dict(), tmp_path / "model.pth")
+    model.load_state_dict(torch.load(tmp_path / "model.pth"))
+
+
+def test_out_argument_writes_into_the_given_tensor() -> None:
+    a = ember.ones(2, 3)
+    out = ember.empty(2, 2)
+    assert ember.matmul(a, a.T, out=out) is out and out.tolist() == [[3.0, 3.0], [3.0, 3.0]]
+    small = ember.empty(1)
+    ember.mul(a, 2, out=small)  # resized to the result's shape, as PyTorch
+    assert small.shape == (2, 3) and small.sum().item() == 12.0
+    with pytest.raises(RuntimeError, match="automatic differentiation"):
+        ember.add(ember.ones(2, requires_grad=True), 1, out=ember.empty(2))
+    with pytest.raises(RuntimeError, match="can't be cast"):
+        ember.add(ember.ones(2), 0.5, out=ember.empty(2, dtype=ember.int64))

@@ -37,8 +37,37 @@ def _check_bounds(index: Any, shape: tuple[int, ...]) -> None:
                          f"{exc}") from None
 
 
+def _integers_first(index: Any) -> tuple[Any, Any] | None:
+    """PyTorch applies integer indices before index tensors (``x[0, :, [1, 2]]`` has shape
+    (3, 2) for x of shape (2, 3, 4); NumPy's rule gives (2, 3)): when an index mixes both, the
+    (basic) integer part and the rest, to apply one after the other; else None."""
+    items = index if isinstance(index, tuple) else (index,)
+    has_int = any(isinstance(i, (int, np.integer)) and not isinstance(i, bool) for i in items)
+    has_array = any(isinstance(i, np.ndarray) and i.ndim > 0 for i in items)
+    if not (has_int and has_array):
+        return None
+    first: list[Any] = []
+    rest: list[Any] = []
+    for item in items:
+        if isinstance(item, (int, np.integer)) and not isinstance(item, bool):
+            first.append(item)
+        elif item is None:
+            rest.append(item)
+        elif item is Ellipsis:
+            first.append(item)
+            rest.append(item)
+        else:
+            dims = item.ndim if isinstance(item, np.ndarray) and item.dtype == np.bool_ else 1
+            first.extend([slice(None)] * dims)
+            rest.append(item)
+    return tuple(first), tuple(rest)
+
+
 def getitem(x: Tensor, index: Any) -> Tensor:
     index = _convert_index(index)
+    split = _integers_first(index)
+    if split is not None:
+        return getitem(getitem(x, split[0]), split[1])
     data = x._data
     try:
         out = data[index]
