@@ -23,7 +23,7 @@ from ember.keras import layers
 from ember.keras.models.keras3_format import save_weights_h5
 
 DEFAULT_EXAMPLES = 150
-SLOW_EXAMPLES = 1500
+SLOW_EXAMPLES = 1000
 SECONDS_PER_FILE = 1.0
 MAX_RSS_GROWTH_MB = 300
 JSON_VALUES = st.none() | st.booleans() | st.sampled_from(

@@ -19,7 +19,7 @@ import ember
 from ember import nn
 
 DEFAULT_EXAMPLES = 300
-SLOW_EXAMPLES = 3000
+SLOW_EXAMPLES = 2000
 SECONDS_PER_FILE = 1.0
 # Opcodes a mutation may swap in: object building, globals, persistent ids, memo access.
 OPCODES = [pickle.GLOBAL + b"os\nsystem\n", pickle.GLOBAL + b"torch\nFloatStorage\n",
