@@ -62,8 +62,12 @@ def _text(raw: bytes) -> str:
 
 
 def unpickle(data: bytes, find_global: Callable[[str, str], Any],
-             persistent_load: Callable[[Any], Any], position: int = 0) -> tuple[Any, int]:
-    """The object the pickle at ``data[position:]`` describes, and where the pickle ends."""
+             persistent_load: Callable[[Any], Any], position: int = 0,
+             build: Callable[[Any, Any], bool] | None = None) -> tuple[Any, int]:
+    """The object the pickle at ``data[position:]`` describes, and where the pickle ends.
+
+    ``build(obj, state)``, when given, may take a BUILD for a stand-in ``find_global`` handed
+    out (returning True); any other BUILD follows the rule below."""
     reader = _Reader(data, position)
     stack: list[Any] = []
     memo: dict[int, Any] = {}
@@ -177,6 +181,8 @@ def unpickle(data: bytes, find_global: Callable[[str, str], Any],
             stack.append(call(cls, args))
         elif code == b"b":  # BUILD: PyTorch sets a state dict's _metadata this way
             state = pop()
+            if build is not None and build(top(), state):
+                continue
             if not isinstance(top(), OrderedDict):
                 raise PickleError(f"BUILD on a {type(top()).__name__}, which a weights file "
                                   "never needs")

@@ -31,7 +31,7 @@ def test_a_new_run_replaces_a_checkpoint_and_resume_keeps_the_settings(
     assert "settings: epochs 3, batch size 16, optimizer rmsprop, learning rate 0.002" \
         in extended.out
     assert load_checkpoint(tmp_path, "keras", "iris").epochs_finished == 3
-    again = ember_cli("train", "iris", "--out", tmp_path, "--epochs", 1)
+    again = ember_cli("train", "iris", "--out", tmp_path, "--epochs", 1, "--overwrite")
     assert again.code == 0, again.err
     assert "holds the checkpoint of an earlier run: this new run replaces it" in again.out
     assert load_checkpoint(tmp_path, "keras", "iris").epochs_finished == 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -27,6 +28,16 @@ class Source:
 
     data_dir: str | None = None
     imdir: str | None = None
+    size: int | None = None  # image-folder: --size (square side to train at)
+    val_dir: str | None = None  # image-folder: --val-dir (validation class folders)
+    file: str | None = None  # csv: --file
+    target: str | None = None  # csv: --target (the column to predict)
+
+
+def source_from_args(args: Any) -> Source:
+    """The data options of an ``ember train``/``evaluate`` command line (absent ones None)."""
+    return Source(*(getattr(args, name, None) for name in
+                    ("data_dir", "imdir", "size", "val_dir", "file", "target")))
 
 
 @dataclass
@@ -40,6 +51,7 @@ class Split:
     class_names: list[str]
     x_test: np.ndarray | None = None
     y_test: np.ndarray | None = None
+    architecture: dict[str, Any] | None = None  # what the data decides (classes, input size)
 
 
 def _existing_folder(path: str, option: str) -> Path:

@@ -41,7 +41,9 @@ def _add_data_options(parser: argparse.ArgumentParser) -> None:
                        help="folder holding mnist/ or gtsrb/ (default: $EMBER_DATA or the "
                             "data sets' own lookup)")
     group.add_argument("--imdir", metavar="DIR",
-                       help="a GTSRB Final_Training/Images or Final_Test/Images folder")
+                       help="a GTSRB Final_Training/Images or Final_Test/Images folder, or "
+                            "(image-folder) any folder of class folders")
+    group.add_argument("--file", metavar="CSV", help="(csv) the table to train or evaluate on")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -70,6 +72,15 @@ def build_parser() -> argparse.ArgumentParser:
                             "recipe's)")
     train.add_argument("--seed", type=int, help="random seed (default 0)")
     train.add_argument("--out", metavar="DIR", help="run folder (default runs/RECIPE-TIMESTAMP)")
+    train.add_argument("--target", metavar="COLUMN", help="(csv) the column to predict")
+    train.add_argument("--size", type=_positive_int,
+                       help="(image-folder) square side the images are resized to (default: "
+                            "their own size when they share one, else 32)")
+    train.add_argument("--val-dir", metavar="DIR",
+                       help="(image-folder) validation class folders (default: a stratified "
+                            "20%% of --imdir)")
+    train.add_argument("--overwrite", action="store_true",
+                       help="replace the run already in --out DIR (refused otherwise)")
     train.add_argument("--resume", action="store_true",
                        help="continue the interrupted run in --out DIR from its last checkpoint "
                             "(settings default to the checkpoint's; --epochs may extend it)")

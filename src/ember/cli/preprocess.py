@@ -45,6 +45,10 @@ def tabular_spec(mean: np.ndarray, std: np.ndarray, feature_names: list[str]) ->
 
 def apply(spec: dict[str, Any], raw: np.ndarray) -> np.ndarray:
     """Turn raw data into the model's float32 input, exactly as at training time."""
+    if spec["kind"] == "table":  # a CSV's cells: see ember.cli.table
+        from ember.cli.table import encode
+
+        return encode(spec, raw)
     if spec["kind"] == "tabular":
         mean = np.asarray(spec["mean"], np.float32)
         std = np.asarray(spec["std"], np.float32)

@@ -15,6 +15,7 @@ from ember.cli.data import (
     load_gtsrb_folder,
     load_mnist_arrays,
     mnist_split,
+    source_from_args,
     toy_split,
 )
 from ember.cli.log import log
@@ -41,6 +42,14 @@ def _raw_data(saved: SavedModel, source: Source, validation: bool
             return split.x_val, split.y_val, "MNIST validation split"
         _, (x, y) = load_mnist_arrays(source)
         return x, y.astype(np.int64), "MNIST test set"
+    if dataset == "csv":
+        from ember.cli.recipes.csv_table import evaluation_data as table_data
+
+        return table_data(saved.record, source, validation)
+    if dataset == "image-folder":
+        from ember.cli.recipes.image_folder import evaluation_data
+
+        return evaluation_data(saved.record, source, validation)
     if dataset == "gtsrb":
         x, y, tracks = load_gtsrb_folder(source, int(saved.record["preprocessing"]["size"]),
                                          prefer_test=not validation)
@@ -57,7 +66,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     record = saved.record
     log.info("model %s: recipe %s, %d classes", saved.path, record["recipe"],
              len(record["class_names"]))
-    source = Source(args.data_dir, args.imdir)
+    source = source_from_args(args)
     x_raw, y, what = _raw_data(saved, source, getattr(args, "validation", False))
     class_names = list(record["class_names"])
     if len(y) and (int(y.max()) >= len(class_names) or int(y.min()) < 0):

@@ -27,7 +27,13 @@ def run_predict(args: argparse.Namespace) -> int:
     saved = load_model_file(args.model)
     spec = saved.record["preprocessing"]
     names = saved.record["class_names"]
-    if spec["kind"] == "tabular":
+    if spec["kind"] == "table":  # a CSV model: cells may be numbers or categories
+        if args.images or not args.values:
+            raise ValueError(f"{saved.path}: this model takes the values of one table row: "
+                             f"--values {','.join(spec['feature_names'])}")
+        labels = list(args.values)
+        raw = np.array([[cell.strip() for cell in v.split(",")] for v in args.values], str)
+    elif spec["kind"] == "tabular":
         if args.images or not args.values:
             features = ", ".join(spec.get("feature_names", [])) or f"{len(spec['mean'])} values"
             raise ValueError(f"{saved.path}: this model takes feature values: --values "

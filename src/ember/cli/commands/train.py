@@ -19,7 +19,7 @@ from ember.cli.checkpoint import (
     checkpoint_path,
     load_checkpoint,
 )
-from ember.cli.data import Source, describe_source
+from ember.cli.data import describe_source, source_from_args
 from ember.cli.log import log
 from ember.cli.modelfile import model_filename, save_model_file
 from ember.cli.recipes import Prepared, Recipe, get_recipe
@@ -84,11 +84,24 @@ def _prepare_checkpoint(recipe: Recipe, args: argparse.Namespace
 def _out_dir(recipe: Recipe, args: argparse.Namespace) -> Path:
     if args.out:
         out = Path(args.out)
+        _refuse_to_overwrite(out, args)
     else:
         out = Path("runs") / f"{recipe.name}-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
     out = data_parallel.same_on_all_ranks(out)  # one folder, named by rank 0
     out.mkdir(parents=True, exist_ok=True)
     return out
+
+
+RUN_FILES = ("model.keras", "model.safetensors", "checkpoint.keras", "checkpoint.safetensors",
+             "metrics.json", "history.csv")
+
+
+def _refuse_to_overwrite(out: Path, args: argparse.Namespace) -> None:
+    """A folder that already holds a run is kept unless ``--overwrite`` (or ``--resume``)."""
+    found = [name for name in RUN_FILES if (out / name).exists()]
+    if found and not getattr(args, "overwrite", False) and not getattr(args, "resume", False):
+        raise ValueError(f"{out}: holds an earlier run ({', '.join(found)}); pass --resume to "
+                         "continue it, --overwrite to replace it, or another --out")
 
 
 def _parameter_count(model: Any) -> int:
@@ -133,7 +146,7 @@ def run_train(args: argparse.Namespace) -> int:
     args.resume = getattr(args, "resume", False)
     out, resume = _prepare_checkpoint(recipe, args)
     settings = settings_for(recipe, args, resume.record["settings"] if resume else None)
-    source = Source(args.data_dir, args.imdir)
+    source = source_from_args(args)
     command = shlex.join(getattr(args, "command_line", ["ember", "train", recipe.name]))
     log.info("%s", command)
     log.info("recipe %s: %s", recipe.name, recipe.description)
@@ -164,7 +177,8 @@ def run_train(args: argparse.Namespace) -> int:
     log.info("model inputs: training %s, validation %s (prepared in %.1f s)",
              tuple(data.x_train.shape), tuple(data.x_val.shape), load_seconds)
 
-    model = recipe.build(recipe.architecture)
+    architecture = {**recipe.architecture, **(split.architecture or {})}
+    model = recipe.build(architecture)
     if recipe.family == "keras" and not model.built:
         model.build((None, *data.x_train.shape[1:]))
     log.info("model: %s parameters", f"{_parameter_count(model):,}")
@@ -181,7 +195,7 @@ def run_train(args: argparse.Namespace) -> int:
     evaluate_seconds = time.perf_counter() - started
 
     record = {"recipe": recipe.name, "family": recipe.family, "dataset": recipe.dataset,
-              "architecture": recipe.architecture, "preprocessing": spec,
+              "architecture": architecture, "preprocessing": spec,
               "class_names": split.class_names, "output": recipe.output,
               "split": {"seed": settings.seed},
               "trained": {"epochs": len(outcome.history), "interrupted": outcome.interrupted,

@@ -9,14 +9,16 @@ __all__ = ["Prepared", "Recipe", "get_recipe", "recipe_names"]
 
 
 def _all() -> dict[str, Recipe | RegressionRecipe]:
+    from ember.cli.recipes.csv_table import CSV
     from ember.cli.recipes.diabetes import DIABETES
     from ember.cli.recipes.gtsrb import GTSRB_CNN, GTSRB_FFNN, GTSRB_LOGREG
+    from ember.cli.recipes.image_folder import IMAGE_FOLDER
     from ember.cli.recipes.linreg import LINREG
     from ember.cli.recipes.mnist import MNIST_CNN, MNIST_MLP, MNIST_TORCH
     from ember.cli.recipes.toy import DIGITS, IRIS
 
     recipes = (IRIS, DIGITS, MNIST_MLP, MNIST_TORCH, MNIST_CNN, GTSRB_LOGREG, GTSRB_FFNN,
-               GTSRB_CNN, LINREG, DIABETES)
+               GTSRB_CNN, LINREG, DIABETES, IMAGE_FOLDER, CSV)
     return {recipe.name: recipe for recipe in recipes}
 
 
