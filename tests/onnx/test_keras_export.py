@@ -59,3 +59,18 @@ def test_other_formats_are_refused(tmp_path: Path) -> None:
     model = keras.Sequential([keras.Input((3,)), layers.Dense(2)])
     with pytest.raises(NotImplementedError, match="tf_saved_model"):
         model.export(str(tmp_path / "m"), format="tf_saved_model")
+
+
+def test_a_model_with_two_inputs(tmp_path: Path) -> None:
+    pytest.importorskip("onnx")
+    ort = pytest.importorskip("onnxruntime")
+    keras.utils.set_random_seed(0)
+    a, b = keras.Input((3,)), keras.Input((5,))
+    model = keras.Model([a, b], layers.Dense(2)(layers.Concatenate()([layers.Dense(4)(a), b])))
+    model.export(str(tmp_path / "two.onnx"), format="onnx")
+    session = ort.InferenceSession(str(tmp_path / "two.onnx"), providers=["CPUExecutionProvider"])
+    assert [i.name for i in session.get_inputs()] == ["input_0", "input_1"]
+    for batch in (1, 7):
+        xa, xb = floats(batch, 3), floats(batch, 5)
+        (got,) = session.run(None, {"input_0": xa, "input_1": xb})
+        np.testing.assert_allclose(got, model.predict([xa, xb], verbose=0), atol=1e-5, rtol=0)
