@@ -144,6 +144,10 @@ CASES = [
          kind="distinct"),
     case("sort_stable", lambda L, F, x: L.sort(x, dim=1, stable=True, descending=True), (3, 4),
          kind="distinct"),
+    case("pad_modes", lambda L, F, x: (F.pad(x, (2, 1), mode="reflect"),
+                                       F.pad(x, (1, 3, 0, 1), mode="replicate"),
+                                       F.pad(x, (2, 2), mode="circular"),
+                                       F.pad(x, (-1, 2, 1, -1), value=0.5)), (2, 3, 4)),
     # nn.functional activations
     case("hardsigmoid", lambda L, F, x: F.hardsigmoid(x * 4), (2, 5), kind="away_from_zero"),
     case("hardswish", lambda L, F, x: F.hardswish(x * 4), (2, 5), kind="away_from_zero"),
@@ -179,6 +183,12 @@ CASES = [
         a, b * 3, log_input=False, full=True), (3, 4), (3, 4), kind="positive"),
     case("gaussian_nll_loss", lambda L, F, a, b, v: F.gaussian_nll_loss(a, b, v), (3, 4), (3, 4),
          (3, 4), kind="positive"),
+    case("bce_gradient_to_target", lambda L, F, p, t: F.binary_cross_entropy(
+        L.sigmoid(p), L.sigmoid(t), weight=L.tensor([1.0, 2.0, 0.5, 1.0])), (3, 4), (3, 4)),
+    case("bce_with_logits_gradient_to_target", lambda L, F, x, t: (
+        F.binary_cross_entropy_with_logits(x, L.sigmoid(t), pos_weight=L.tensor([2.0, 0.5, 1.0,
+                                                                                3.0]),
+                                           reduction="none")), (3, 4), (3, 4)),
     case("multilabel_soft_margin_loss", lambda L, F, a: F.multilabel_soft_margin_loss(
         a, L.tensor([[1.0, 0, 1, 0], [0, 0, 1, 1], [1, 1, 1, 0]])), (3, 4)),
 ]
@@ -375,6 +385,10 @@ ERROR_CASES = [
     ("glu_odd_dim", lambda L: L.nn.functional.glu(L.ones(2, 3)), RuntimeError),
     ("div_bad_rounding_mode", lambda L: L.div(L.ones(2), 2, rounding_mode="ceil"),
      (ValueError, RuntimeError)),
+    ("pad_reflect_too_large", lambda L: L.nn.functional.pad(L.ones(1, 2, 3), (3, 0),
+                                                            mode="reflect"), RuntimeError),
+    ("pad_circular_wraps_twice", lambda L: L.nn.functional.pad(L.ones(1, 2, 3), (0, 4),
+                                                               mode="circular"), RuntimeError),
     ("multinomial_too_many", lambda L: L.multinomial(L.ones(3), 4), RuntimeError),
     ("set_default_dtype_int", lambda L: L.set_default_dtype(L.int64), TypeError),
     ("cuda_tensor", lambda L: L.ones(2, device="cuda"), (RuntimeError, NotImplementedError)),

@@ -253,6 +253,14 @@ def pad(x: Tensor, pad: Sequence[int], mode: str = "constant", value: float | No
     if any(n + lo + hi < 0 for (lo, hi), n in zip(widths, shape)):
         raise RuntimeError(f"pad: padding {list(pad)} would leave a negative size for a tensor "
                            f"of shape {tuple(shape)}")
+    padded = [(d, lo, hi) for d, (lo, hi) in enumerate(widths) if lo or hi]
+    if mode == "reflect" and any(lo >= shape[d] or hi >= shape[d] for d, lo, hi in padded):
+        raise RuntimeError(f"pad: padding size should be less than the corresponding input "
+                           f"dimension in 'reflect' mode, but got padding {list(pad)} for "
+                           f"input of shape {list(shape)}")
+    if mode == "circular" and any(lo > shape[d] or hi > shape[d] for d, lo, hi in padded):
+        raise RuntimeError("pad: padding value causes wrapping around more than once in "
+                           f"'circular' mode: padding {list(pad)}, input shape {list(shape)}")
     if mode == "circular" and any(lo < 0 or hi < 0 for lo, hi in widths):
         raise NotImplementedError(f"pad: negative padding in 'circular' mode is not supported, "
                                   f"got {list(pad)}")

@@ -275,13 +275,18 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
         loss = loss * w
     out, upstream = _reduce_fused(loss, reduction, p.size)
 
-    def backward(g: np.ndarray) -> tuple[np.ndarray]:
+    def backward(g: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         scale = upstream(g)
         grad = (p - t) / np.maximum(p * (1 - p), 1e-12) * scale
-        return (grad * w if w is not None else grad,)
+        # The target's gradient (PyTorch gives one): d/dt = log(1 - p) - log(p), clamped logs.
+        grad_t = ((log_1mp - log_p) * scale).astype(target._data.dtype) \
+            if target._requires_grad else None
+        if w is not None:
+            grad, grad_t = grad * w, (None if grad_t is None else grad_t * w)
+        return grad, grad_t
 
     # The rule reads the target and weight too: an in-place change of them must raise (PyTorch).
-    return Tensor._op(np.asarray(out, dtype=p.dtype), (input,), backward, "BceBackward",
+    return Tensor._op(np.asarray(out, dtype=p.dtype), (input, target), backward, "BceBackward",
                       saved=lambda _: [t for t in (input, target, weight) if t is not None])
 
 
@@ -305,13 +310,20 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,  # noqa: A00
         loss = loss * w
     out, upstream = _reduce_fused(loss, reduction, x.size)
 
-    def backward(g: np.ndarray) -> tuple[np.ndarray]:
+    def backward(g: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         scale = upstream(g)
         with np.errstate(over="ignore"):
             sig_neg = 1 / (1 + np.exp(x))  # sigmoid(-x)
         grad = ((1 - t) - log_weight * sig_neg) * scale
-        return (grad * w if w is not None else grad,)
+        grad_t = None
+        if target._requires_grad:  # d/dt = -x + (pos_weight - 1) * softplus(-x)
+            pos_minus_one = 0.0 if pos_weight is None else pos_weight._data - 1
+            grad_t = ((-x + pos_minus_one * softplus_neg) * scale).astype(target._data.dtype)
+        if w is not None:
+            grad, grad_t = grad * w, (None if grad_t is None else grad_t * w)
+        return grad, grad_t
 
-    return Tensor._op(np.asarray(out, dtype=x.dtype), (input,), backward, "BceWithLogitsBackward",
+    return Tensor._op(np.asarray(out, dtype=x.dtype), (input, target), backward,
+                      "BceWithLogitsBackward",
                       saved=lambda _: [t for t in (input, target, weight, pos_weight)
                                        if t is not None])
