@@ -19,8 +19,9 @@ from ember.tensor import Tensor
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
-    with np.errstate(over="ignore"):
-        return 1 / (1 + np.exp(-x))
+    out = np.empty_like(x)
+    _sigmoid_into(x, out)
+    return out
 
 
 def _carry(new: np.ndarray, old: np.ndarray, valid_t: np.ndarray | None) -> np.ndarray:
@@ -77,12 +78,12 @@ def simple_rnn_layer(xp: Tensor, w_hh: Tensor, h0: Tensor, nonlinearity: str = "
 
 
 def _sigmoid_into(x: np.ndarray, out: np.ndarray) -> None:
-    """``out = 1 / (1 + exp(-x))`` in place, without temporaries (the hot loop's)."""
-    with np.errstate(over="ignore"):
-        np.negative(x, out=out)
-        np.exp(out, out=out)
-        out += 1
-        np.reciprocal(out, out=out)
+    """``out = sigmoid(x) = (1 + tanh(x / 2)) / 2`` without temporaries: NumPy's tanh is about
+    ten times faster than its exp on float32, and this is the hot loop's main cost."""
+    np.multiply(x, 0.5, out=out)
+    np.tanh(out, out=out)
+    out *= 0.5
+    out += 0.5
 
 
 def lstm_layer(xp: Tensor, w_hh: Tensor, h0: Tensor, c0: Tensor, w_hr: Tensor | None = None,
@@ -95,7 +96,9 @@ def lstm_layer(xp: Tensor, w_hh: Tensor, h0: Tensor, c0: Tensor, w_hr: Tensor | 
     The forward loop keeps only what the recursion needs; the gates' local derivatives are
     then computed for all steps at once, so the backward loop is a few operations per step.
     """
-    xs, w, h, c = xp._data, w_hh._data, h0._data, c0._data
+    # Time-major and contiguous: every step reads and writes one block of memory.
+    xs = np.ascontiguousarray(xp._data)
+    w, h, c = w_hh._data, h0._data, c0._data
     proj = None if w_hr is None else w_hr._data
     order = _order(xs.shape[0], reverse)
     steps, batch = xs.shape[:2]
@@ -105,7 +108,7 @@ def lstm_layer(xp: Tensor, w_hh: Tensor, h0: Tensor, c0: Tensor, w_hr: Tensor | 
     result = np.empty((steps, batch, out_size + hidden), dtype=dtype)
     h_before = np.empty((steps, batch, out_size), dtype=dtype)
     c_before = np.empty((steps, batch, hidden), dtype=dtype)
-    gates = np.empty_like(xs)  # activated: sigmoid(i, f), tanh(g), sigmoid(o)
+    gates = np.empty(xs.shape, dtype=dtype)  # activated: sigmoid(i, f), tanh(g), sigmoid(o)
     tanh_c = np.empty((steps, batch, hidden), dtype=dtype)
     cell_out = None if proj is None else np.empty_like(tanh_c)  # o * tanh(c) before projecting
     pre = np.empty((batch, 4 * hidden), dtype=dtype)
@@ -128,7 +131,8 @@ def lstm_layer(xp: Tensor, w_hh: Tensor, h0: Tensor, c0: Tensor, w_hr: Tensor | 
         h = result[t, :, :out_size] = _carry(h_new, h, valid_t)
     # Local derivatives of every step at once: d(pre-activation)/d(c_new) per gate, d/d(h).
     i, f, g, o = (gates[..., k * hidden:(k + 1) * hidden] for k in range(4))
-    through_c = np.empty_like(gates)  # multiplies g_c_new: [i', f', g'] parts; o' uses g_h
+    # [i', f', g'] multiply the cell state's gradient, o' the hidden state's.
+    through_c = np.empty(gates.shape, dtype=dtype)
     through_c[..., :hidden] = g * i * (1 - i)
     through_c[..., hidden:2 * hidden] = c_before * f * (1 - f)
     through_c[..., 2 * hidden:3 * hidden] = i * (1 - g * g)
@@ -137,7 +141,7 @@ def lstm_layer(xp: Tensor, w_hh: Tensor, h0: Tensor, c0: Tensor, w_hr: Tensor | 
     forget = np.ascontiguousarray(f)
 
     def backward(grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
-        g_pre = np.empty_like(xs)
+        g_pre = np.empty(xs.shape, dtype=dtype)
         g_h = np.zeros_like(h0._data)
         g_c = np.zeros_like(c0._data)
         g_proj = None if proj is None else np.zeros_like(proj)
