@@ -5,6 +5,7 @@
 ...     ...
 """
 
+from ember.utils.data._worker import get_worker_info
 from ember.utils.data.collate import default_collate
 from ember.utils.data.dataloader import DataLoader
 from ember.utils.data.dataset import ConcatDataset, Dataset, Subset, TensorDataset, random_split
@@ -21,5 +22,5 @@ __all__ = [
     "BatchSampler", "ConcatDataset", "DataLoader", "Dataset", "DistributedSampler",
     "RandomSampler", "Sampler",
     "SequentialSampler", "Subset", "SubsetRandomSampler", "TensorDataset", "default_collate",
-    "random_split",
+    "get_worker_info", "random_split",
 ]

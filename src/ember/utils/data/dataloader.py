@@ -25,10 +25,12 @@ class DataLoader:
     so ``ember.manual_seed`` makes runs reproducible). ``sampler`` gives the order of indices,
     ``batch_sampler`` whole batches of indices; ``collate_fn`` builds a batch from a list of
     samples (``default_collate`` stacks tensors into ember Tensors). ``batch_size=None`` yields
-    the samples one by one, unbatched. Loading always runs in the calling process, so
-    ``num_workers`` (>= 0) changes nothing but where the work happens: the batches are the ones
-    PyTorch's workers would produce, in the same order. ``pin_memory`` needs an accelerator; as
-    PyTorch does without one, it warns and has no effect.
+    the samples one by one, unbatched. ``num_workers > 0`` reads and collates batches in that
+    many worker processes (see ``_worker.py``: ``worker_init_fn``, ``prefetch_factor`` batches
+    in flight per worker, ``persistent_workers`` kept between epochs, ``timeout``,
+    ``multiprocessing_context``); the batches and their order are the same as without workers.
+    ``pin_memory`` needs an accelerator; as PyTorch does without one, it warns and has no
+    effect.
 
     >>> loader = DataLoader(TensorDataset(x, y), batch_size=16, shuffle=True)
     >>> len(loader), next(iter(loader))[0].shape
@@ -38,10 +40,21 @@ class DataLoader:
                  shuffle: bool | None = None, sampler: Sampler | Iterable[int] | None = None,
                  batch_sampler: Sampler | Iterable[list[int]] | None = None,
                  num_workers: int = 0, collate_fn: Callable[[list[Any]], Any] | None = None,
-                 pin_memory: bool = False, drop_last: bool = False,
-                 generator: _random.Generator | None = None) -> None:
+                 pin_memory: bool = False, drop_last: bool = False, timeout: float = 0,
+                 worker_init_fn: Callable[[int], None] | None = None,
+                 multiprocessing_context: Any = None,
+                 generator: _random.Generator | None = None, *,
+                 prefetch_factor: int | None = None, persistent_workers: bool = False) -> None:
         if not isinstance(num_workers, int) or num_workers < 0:
             raise ValueError(f"num_workers should be a non-negative integer, got {num_workers!r}")
+        if num_workers == 0 and prefetch_factor is not None:
+            raise ValueError("prefetch_factor option could only be specified in multiprocessing."
+                             "let num_workers > 0 to enable multiprocessing, otherwise set "
+                             "prefetch_factor to None.")
+        if persistent_workers and num_workers == 0:
+            raise ValueError("persistent_workers option needs num_workers > 0")
+        if timeout < 0:
+            raise ValueError("timeout option should be non-negative")
         if batch_size is not None and (isinstance(batch_size, bool)
                                        or not isinstance(batch_size, (int, np.integer))
                                        or batch_size <= 0):
@@ -75,11 +88,20 @@ class DataLoader:
         self.num_workers = num_workers
         self.pin_memory = pin_memory
         self.generator = generator
+        self.timeout = timeout
+        self.worker_init_fn = worker_init_fn
+        self.multiprocessing_context = multiprocessing_context
+        self.prefetch_factor = 2 if num_workers > 0 and prefetch_factor is None else prefetch_factor
+        self.persistent_workers = persistent_workers
+        self._worker_pool = None
         self._auto_collation = batch_sampler is not None
         self.collate_fn = collate_fn if collate_fn is not None else (
             default_collate if self._auto_collation else _no_collate)
 
     def __iter__(self) -> Iterator[Any]:
+        if self.num_workers > 0:
+            yield from self._iter_in_workers()
+            return
         if not self._auto_collation:
             for index in self.sampler:
                 yield self.collate_fn(self.dataset[index])
@@ -92,6 +114,18 @@ class DataLoader:
         dataset, collate = self.dataset, self.collate_fn
         for indices in self.batch_sampler:  # type: ignore[union-attr]
             yield collate([dataset[i] for i in indices])
+
+    def _iter_in_workers(self) -> Iterator[Any]:
+        from ember.utils.data import _worker
+
+        dataset, collate = self.dataset, self.collate_fn
+        if not self._auto_collation:
+            return _worker.iterate(self, iter(self.sampler), lambda i: collate(dataset[i]))
+        gather = getattr(dataset, "_gather", None)
+        if gather is not None and collate is default_collate:
+            return _worker.iterate(self, _array_batches(self.batch_sampler), gather)
+        return _worker.iterate(self, iter(self.batch_sampler),  # type: ignore[arg-type]
+                               lambda indices: collate([dataset[i] for i in indices]))
 
     def __len__(self) -> int:
         if self.batch_sampler is not None:
