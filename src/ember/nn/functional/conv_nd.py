@@ -14,9 +14,10 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from numpy.lib.stride_tricks import as_strided
 
 from ember import ops
-from ember.nn.functional.conv import conv2d
+from ember.nn.functional.conv import _col2im, conv2d
 from ember.tensor import Tensor
 
 
@@ -124,6 +125,8 @@ def conv_transpose_nd(input: Tensor, weight: Tensor, bias: Tensor | None,  # noq
     spatial = input.ndim - 2
     in_channels, out_per_group = weight.shape[:2]
     kernel = tuple(weight.shape[2:])
+    if spatial == 2 and groups == 1 and input.shape[1] == in_channels:
+        return _conv_transpose2d(input, weight, bias, stride, padding, output_padding, dilation)
     if input.shape[1] != in_channels:
         raise RuntimeError(f"Given transposed=1, weight of size {list(weight.shape)}, expected "
                            f"input{list(input.shape)} to have {in_channels} channels, but got "
@@ -156,6 +159,52 @@ def conv_transpose_nd(input: Tensor, weight: Tensor, bias: Tensor | None,  # noq
                     + kernel)[flip]
     conv = {1: conv1d, 2: conv2d, 3: conv3d}[spatial]
     return conv(x, w, bias, 1, 0, dilation, groups)
+
+
+def _conv_transpose2d(x: Tensor, weight: Tensor, bias: Tensor | None, stride: tuple[int, ...],
+                      padding: tuple[int, ...], output_padding: tuple[int, ...],
+                      dilation: tuple[int, ...]) -> Tensor:
+    """Ungrouped 2-D transposed convolution as one op: the forward is conv2d's input-gradient
+    scatter (``_col2im``) of x through the kernel; the backward is an ordinary strided
+    convolution of the output gradient (for x) and its window columns times x (for the kernel).
+    No zeros are inserted, so it costs what the matching convolution costs."""
+    data, w = x._data, weight._data
+    n, c_in, h, w_in = data.shape
+    c_out, kh, kw = w.shape[1:]
+    (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
+    out_h = (h - 1) * sh - 2 * ph + dh * (kh - 1) + output_padding[0] + 1
+    out_w = (w_in - 1) * sw - 2 * pw + dw * (kw - 1) + output_padding[1] + 1
+    if out_h < 1 or out_w < 1:
+        raise RuntimeError(f"conv_transpose2d: output size ({out_h}, {out_w}) is too small for "
+                           f"an input of spatial size ({h}, {w_in})")
+    padded_shape = (n, out_h + 2 * ph, out_w + 2 * pw, c_out)
+    x_matrix = data.transpose(0, 2, 3, 1).reshape(n * h * w_in, c_in)
+    padded = _col2im(x_matrix, w, padded_shape, (h, w_in), (sh, sw), (dh, dw))
+    out = padded[:, ph:ph + out_h, pw:pw + out_w].transpose(0, 3, 1, 2)
+    if bias is not None:
+        out = out + bias._data.reshape(1, -1, 1, 1)
+    else:
+        out = np.ascontiguousarray(out)
+
+    def backward(g: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        g_last = np.zeros(padded_shape, dtype=g.dtype)
+        g_last[:, ph:ph + out_h, pw:pw + out_w] = g.transpose(0, 2, 3, 1)
+        s_n, s_h, s_w, s_c = g_last.strides
+        windows = as_strided(g_last, (n, h, w_in, kh, kw, c_out),
+                             (s_n, s_h * sh, s_w * sw, s_h * dh, s_w * dw, s_c), writeable=False)
+        columns = windows.reshape(n * h * w_in, kh * kw * c_out)
+        g_x = g_w = g_b = None
+        if x._requires_grad:
+            w_matrix = w.transpose(0, 2, 3, 1).reshape(c_in, kh * kw * c_out)
+            g_x = (columns @ w_matrix.T).reshape(n, h, w_in, c_in).transpose(0, 3, 1, 2)
+        if weight._requires_grad:
+            g_w = (x_matrix.T @ columns).reshape(c_in, kh, kw, c_out).transpose(0, 3, 1, 2)
+        if bias is not None and bias._requires_grad:
+            g_b = g.sum(axis=(0, 2, 3))
+        return (g_x, g_w) if bias is None else (g_x, g_w, g_b)
+
+    inputs = (x, weight) if bias is None else (x, weight, bias)
+    return Tensor._op(out, inputs, backward, "ConvolutionBackward", saved=(0, 1))
 
 
 def _conv_transpose(name: str, spatial: int, input: Tensor, weight: Tensor,  # noqa: A002
