@@ -36,6 +36,17 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return Tensor._wrap(array)
 
 
+def _size(size: tuple[Any, ...], kw: dict[str, Any], name: str) -> tuple[int, ...]:
+    """The shape from ``f(2, 3)``, ``f((2, 3))`` or ``f(size=(2, 3))``; other keywords refused."""
+    if "size" in kw:
+        if size:
+            raise TypeError(f"{name}() got the size both positionally and as size=")
+        size = (kw.pop("size"),)
+    if kw:
+        raise TypeError(f"{name}() got unexpected keyword arguments {sorted(kw)}")
+    return shape_args(size)
+
+
 def _make(array: np.ndarray, requires_grad: bool) -> Tensor:
     t = Tensor._wrap(array)
     if requires_grad:
@@ -51,19 +62,22 @@ def _dtype(dtype: Any, default: np.dtype | None = None) -> np.dtype:
     return dtypes.DEFAULT_FLOAT if default is None else default
 
 
-def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None,
+          **kw: Any) -> Tensor:
     check_device(device, "zeros")
-    return _make(np.zeros(shape_args(size), dtype=_dtype(dtype)), requires_grad)
+    return _make(np.zeros(_size(size, kw, "zeros"), dtype=_dtype(dtype)), requires_grad)
 
 
-def ones(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+def ones(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None,
+          **kw: Any) -> Tensor:
     check_device(device, "ones")
-    return _make(np.ones(shape_args(size), dtype=_dtype(dtype)), requires_grad)
+    return _make(np.ones(_size(size, kw, "ones"), dtype=_dtype(dtype)), requires_grad)
 
 
-def empty(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+def empty(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None,
+          **kw: Any) -> Tensor:
     check_device(device, "empty")
-    return _make(np.empty(shape_args(size), dtype=_dtype(dtype)), requires_grad)
+    return _make(np.empty(_size(size, kw, "empty"), dtype=_dtype(dtype)), requires_grad)
 
 
 def full(size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False,
@@ -137,18 +151,20 @@ def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = F
 
 
 def rand(*size: Any, dtype: Any = None, requires_grad: bool = False,
-         generator: _random.Generator | None = None, device: Any = None) -> Tensor:
+         generator: _random.Generator | None = None, device: Any = None,
+         **kw: Any) -> Tensor:
     """Uniform samples in [0, 1) from ember's seeded generator."""
     check_device(device, "rand")
-    return _make(_random.uniform_array(shape_args(size), 0.0, 1.0, _dtype(dtype), generator),
+    return _make(_random.uniform_array(_size(size, kw, "rand"), 0.0, 1.0, _dtype(dtype), generator),
                  requires_grad)
 
 
 def randn(*size: Any, dtype: Any = None, requires_grad: bool = False,
-          generator: _random.Generator | None = None, device: Any = None) -> Tensor:
+          generator: _random.Generator | None = None, device: Any = None,
+          **kw: Any) -> Tensor:
     """Standard normal samples from ember's seeded generator."""
     check_device(device, "randn")
-    return _make(_random.normal_array(shape_args(size), 0.0, 1.0, _dtype(dtype), generator),
+    return _make(_random.normal_array(_size(size, kw, "randn"), 0.0, 1.0, _dtype(dtype), generator),
                  requires_grad)
 
 

@@ -139,8 +139,13 @@ def minimum(a: Any, b: Any) -> Tensor:
     return _select_between("minimum", a, b, np.less)
 
 
-def where(condition: Any, a: Any, b: Any) -> Tensor:
-    """Elements of ``a`` where ``condition`` holds, else of ``b`` (all three broadcast)."""
+def where(condition: Any, a: Any = None, b: Any = None) -> Any:
+    """Elements of ``a`` where ``condition`` holds, else of ``b`` (all three broadcast);
+    ``where(condition)`` alone is ``nonzero(condition, as_tuple=True)``, as PyTorch's."""
+    if a is None and b is None:
+        from ember.ops.index_ops import nonzero
+
+        return nonzero(condition if isinstance(condition, Tensor) else Tensor(condition), True)
     cond = np.asarray(condition._data if isinstance(condition, Tensor) else condition, dtype=bool)
     a, b = operands(a, b)
     a_data, b_data = a._data, b._data
