@@ -282,3 +282,23 @@ def test_import_ember_loads_no_optional_dependency() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=120)
     assert done.stdout.strip() == "[]", done.stderr[-2000:]
+
+
+def test_one_dimensional_convolution_and_pooling(tmp_path: Path) -> None:
+    if not hasattr(nn, "Conv1d"):
+        pytest.skip("ember has no Conv1d yet")
+    ember.manual_seed(0)
+    model = nn.Sequential(nn.Conv1d(2, 4, 3, padding=1), nn.ReLU(), nn.MaxPool1d(2),
+                          nn.Conv1d(4, 4, 3, stride=2, dilation=1, padding="valid"),
+                          nn.AvgPool1d(2), nn.Flatten(), nn.Linear(4, 3))
+    check_same(model, tmp_path / "c1.onnx", lambda b: [floats(b, 2, 16)])
+
+
+def test_transposed_convolution_autoencoder(tmp_path: Path) -> None:
+    if not hasattr(nn, "ConvTranspose2d"):
+        pytest.skip("ember has no ConvTranspose2d yet")
+    ember.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(1, 4, 3, stride=2, padding=1), nn.ReLU(),
+                          nn.ConvTranspose2d(4, 2, 3, stride=2, padding=1, output_padding=1),
+                          nn.Sigmoid())
+    check_same(model, tmp_path / "ae.onnx", lambda b: [floats(b, 1, 8, 8)])

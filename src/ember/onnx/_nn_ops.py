@@ -126,3 +126,79 @@ def _layer_norm(g: Any, a: dict[str, Any], out: Tensor) -> str:
     if a["bias"] is not None:
         inputs.append(g.value(a["bias"], dtype))
     return g.op("LayerNormalization", *inputs, axis=-len(shape), epsilon=float(a["eps"]))
+
+
+def _ints(value: Any, count: int, name: str) -> list[int]:
+    """``2`` -> ``[2] * count``; a sequence of ``count`` ints stays."""
+    if isinstance(value, (int, np.integer)):
+        return [int(value)] * count
+    values = [int(v) for v in value]
+    if len(values) != count:
+        raise OnnxExporterError(f"ONNX export: {name} must have {count} values, got {value!r}")
+    return values
+
+
+def _conv_pads(padding: Any, kernel: list[int], dilation: list[int]) -> list[int]:
+    """ONNX pads (all begins, then all ends) for an int, sequence, 'valid' or 'same'."""
+    if padding == "valid":
+        return [0] * (2 * len(kernel))
+    if padding == "same":  # an odd total puts the extra element at the end, as PyTorch does
+        totals = [d * (k - 1) for k, d in zip(kernel, dilation)]
+        return [t // 2 for t in totals] + [t - t // 2 for t in totals]
+    pads = _ints(padding, len(kernel), "padding")
+    return pads + pads
+
+
+@register("conv1d")
+def _conv1d(g: Any, a: dict[str, Any], out: Tensor) -> str:
+    if a["input"].ndim != 3:
+        raise OnnxExporterError("ONNX export: conv1d needs a batched (N, C, L) input")
+    kernel = list(a["weight"].shape[2:])
+    dilation = _ints(a["dilation"], 1, "dilation")
+    inputs = [g.value(a["input"]), g.value(a["weight"])]
+    if a["bias"] is not None:
+        inputs.append(g.value(a["bias"]))
+    return g.op("Conv", *inputs, kernel_shape=kernel, strides=_ints(a["stride"], 1, "stride"),
+                dilations=dilation, pads=_conv_pads(a["padding"], kernel, dilation),
+                group=int(a["groups"]))
+
+
+def _conv_transpose(dims: int) -> Any:
+    def convert(g: Any, a: dict[str, Any], out: Tensor) -> str:
+        if a["input"].ndim != dims + 2:
+            raise OnnxExporterError(f"ONNX export: conv_transpose{dims}d needs a batched input")
+        kernel = list(a["weight"].shape[2:])
+        inputs = [g.value(a["input"]), g.value(a["weight"])]
+        if a["bias"] is not None:
+            inputs.append(g.value(a["bias"]))
+        pads = _ints(a["padding"], dims, "padding")
+        return g.op("ConvTranspose", *inputs, kernel_shape=kernel,
+                    strides=_ints(a["stride"], dims, "stride"),
+                    dilations=_ints(a["dilation"], dims, "dilation"), pads=pads + pads,
+                    output_padding=_ints(a["output_padding"], dims, "output_padding"),
+                    group=int(a["groups"]))
+
+    return convert
+
+
+register("conv_transpose1d")(_conv_transpose(1))
+register("conv_transpose2d")(_conv_transpose(2))
+
+
+def _pool1d(op_type: str) -> Any:
+    def convert(g: Any, a: dict[str, Any], out: Tensor) -> str:
+        if a.get("return_indices"):
+            raise OnnxExporterError("ONNX export: return_indices=True is not exported")
+        kernel = _ints(a["kernel_size"], 1, "kernel_size")
+        stride = kernel if a["stride"] in (None, [], ()) else _ints(a["stride"], 1, "stride")
+        pad = _ints(a["padding"], 1, "padding")
+        extra = ({"dilations": _ints(a["dilation"], 1, "dilation")} if op_type == "MaxPool"
+                 else {"count_include_pad": int(bool(a["count_include_pad"]))})
+        return g.op(op_type, g.value(a["input"]), kernel_shape=kernel, strides=stride,
+                    pads=pad + pad, ceil_mode=int(bool(a["ceil_mode"])), **extra)
+
+    return convert
+
+
+register("max_pool1d")(_pool1d("MaxPool"))
+register("avg_pool1d")(_pool1d("AveragePool"))

@@ -1,8 +1,9 @@
 """Recording one forward pass through ember's ops as ONNX nodes.
 
 While a ``Tracer`` is active, every public op of ``ember.ops``, ``ember.nn.functional`` and the
-``ember`` namespace is swapped for a wrapper (and swapped back afterwards, so the ordinary hot path
-never pays for tracing; ``torch.fx`` patches the same way). A wrapper runs the real op and, when
+``ember`` namespace is swapped for a wrapper, wherever an ember module holds it by name (and
+swapped back afterwards, so the ordinary hot path never pays for tracing; ``torch.fx`` patches
+the same way; exporting is therefore not thread-safe). A wrapper runs the real op and, when
 one of its inputs came from the graph's inputs, asks ``symbolic.OPS`` to emit the op's ONNX nodes.
 Ops called inside a recorded op (a composite's parts) are not recorded again. An op without an
 entry in the table is an ``UnsupportedOperatorError`` naming it.
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -132,17 +134,23 @@ def tracing(graph: Any) -> Iterator[Tracer]:
     names = {name for name, _ in functions}
     patched: list[tuple[Any, str, Any]] = []
     tracer = Tracer(graph)
+    public = _op_namespaces()
     try:
-        for namespace in _op_namespaces():
+        for namespace in public:
             for attr, value in list(vars(namespace).items()):
-                if attr.startswith("_"):
-                    continue
-                if id(value) not in wrappers and attr in names and _is_op_function(value):
+                if not attr.startswith("_") and id(value) not in wrappers and attr in names \
+                        and _is_op_function(value):
                     wrappers[id(value)] = _wrap(attr, value)  # an alias bound separately
-                if id(value) not in wrappers:
-                    continue
-                patched.append((namespace, attr, value))
-                setattr(namespace, attr, wrappers[id(value)])
+        # Every ember module that imported an op by name (``from ...conv import conv2d``) gets
+        # the wrapper too, so layers calling it directly are traced like F.conv2d.
+        modules = public + [module for name, module in list(sys.modules.items())
+                            if name.startswith("ember.") and module is not None
+                            and not name.startswith("ember.onnx") and module not in public]
+        for namespace in modules:
+            for attr, value in list(vars(namespace).items()):
+                if id(value) in wrappers:
+                    patched.append((namespace, attr, value))
+                    setattr(namespace, attr, wrappers[id(value)])
         _ACTIVE.append(tracer)
         yield tracer
     finally:

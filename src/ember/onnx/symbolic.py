@@ -58,9 +58,9 @@ NOT_EXPORTABLE = {
                      "normalize", "cosine_similarity", "pairwise_distance", "prelu", "rrelu",
                      "glu", "gumbel_softmax", "scaled_dot_product_attention", "threshold",
                      "adaptive_avg_pool1d", "adaptive_max_pool1d", "adaptive_max_pool2d",
-                     "avg_pool1d", "avg_pool3d", "conv1d", "conv3d", "conv_transpose1d",
-                     "conv_transpose2d", "conv_transpose3d", "fold", "interpolate", "lp_pool1d",
-                     "lp_pool2d", "max_pool1d", "max_pool3d", "max_unpool1d", "max_unpool2d",
+                     "avg_pool3d", "conv3d",
+                     "conv_transpose3d", "fold", "interpolate", "lp_pool1d",
+                     "lp_pool2d", "max_pool3d", "max_unpool1d", "max_unpool2d",
                      "pixel_shuffle", "pixel_unshuffle"],
                    "layer functions not mapped yet"),
 }
