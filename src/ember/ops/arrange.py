@@ -168,7 +168,7 @@ def narrow(x: Tensor, dim: int, start: Any, length: int) -> Tensor:
     if start < 0:
         start += size
     if not 0 <= start <= size or length < 0 or start + length > size:
-        raise IndexError(f"narrow: start ({start}) + length ({length}) exceeds dimension size "
+        raise RuntimeError(f"narrow: start ({start}) + length ({length}) exceeds dimension size "
                          f"({size})")
     return getitem(x, (slice(None),) * d + (slice(start, start + length),))
 

@@ -190,7 +190,7 @@ _remainder_float = _binary_op("remainder", np.remainder, _remainder_grads, "Rema
 
 def _integer_division_check(name: str, a: Tensor, b: Tensor) -> None:
     if a._data.dtype.kind in "iub" and b._data.dtype.kind in "iub" and np.any(b._data == 0):
-        raise ZeroDivisionError(f"{name}: integer division by zero")
+        raise RuntimeError(f"ZeroDivisionError: {name}: integer division by zero")
 
 
 def fmod(a: Any, b: Any) -> Tensor:

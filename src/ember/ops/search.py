@@ -62,7 +62,7 @@ def histc(x: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:
     0); values outside are ignored."""
     data = x._data
     if data.dtype.kind != "f":
-        raise RuntimeError(f'"histogram_cpu" not implemented for \'{x.dtype}\'')
+        raise NotImplementedError(f'"histogram_cpu" not implemented for \'{x.dtype}\'')
     if bins <= 0:
         raise RuntimeError(f"torch.histc(): bins must be > 0, but got {bins} for dimension 0")
     low, high = float(min), float(max)
