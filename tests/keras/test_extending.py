@@ -345,6 +345,19 @@ def test_a_mask_from_embedding_reaches_the_loss() -> None:
     assert model.test_on_batch(ids, targets) == pytest.approx(expected, rel=1e-5)
 
 
+def test_mask_reaches_a_call_that_declares_it() -> None:
+    class MaskedMean(keras.layers.Layer):
+        def call(self, inputs: ember.Tensor, mask: Any = None) -> ember.Tensor:
+            weights = mask.float().unsqueeze(-1)
+            return (inputs * weights).sum(dim=1) / weights.sum(dim=1)
+
+    ids = np.array([[3, 1, 0, 0], [2, 2, 4, 1]])
+    embedding = keras.layers.Embedding(5, 2, mask_zero=True)
+    vectors = embedding(ids).detach().numpy()
+    pooled = MaskedMean()(embedding(ids)).detach().numpy()
+    np.testing.assert_allclose(pooled, [vectors[0, :2].mean(0), vectors[1].mean(0)], rtol=1e-6)
+
+
 def test_model_rejects_unknown_constructor_arguments() -> None:
     with pytest.raises(TypeError, match="colour"):
         keras.Model(colour="red")
