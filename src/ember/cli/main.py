@@ -79,6 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--val-dir", metavar="DIR",
                        help="(image-folder) validation class folders (default: a stratified "
                             "20%% of --imdir)")
+    train.add_argument("--tensorboard", action="store_true",
+                       help="also write TensorBoard event files to RUN/tensorboard (train/ and "
+                            "validation/ runs; needs pip install ember[tensorboard])")
     train.add_argument("--overwrite", action="store_true",
                        help="replace the run already in --out DIR (refused otherwise)")
     train.add_argument("--resume", action="store_true",

@@ -38,6 +38,7 @@ class Settings:
     extras: dict[str, Any] = field(default_factory=dict)  # the recipe's own optimizer options
     checkpoint: Checkpointer | None = None  # writes DIR/checkpoint.* after each finished epoch
     resume: ResumeState | None = None  # the checkpoint to go on from (``--resume``)
+    tensorboard: Any = None  # a SummaryWriter for RUN/tensorboard (``--tensorboard``)
 
 
 @dataclass
@@ -111,10 +112,12 @@ def log_epoch(epoch: int, epochs: int, logs: dict[str, float]) -> None:
 
 
 class _Recorder:
-    def __init__(self, epochs: int, history: list[dict[str, float]] | None = None) -> None:
+    def __init__(self, epochs: int, history: list[dict[str, float]] | None = None,
+                 tensorboard: Any = None) -> None:
         self.epochs = epochs
         self.history: list[dict[str, float]] = list(history or [])
         self.started = time.perf_counter()
+        self.tensorboard = tensorboard
 
     def finish_epoch(self, epoch: int, logs: dict[str, float]) -> None:
         now = time.perf_counter()
@@ -123,6 +126,20 @@ class _Recorder:
         self.started = now
         self.history.append(row)
         log_epoch(epoch + 1, self.epochs, row)
+        if self.tensorboard is not None:
+            write_tensorboard_row(self.tensorboard, epoch, row)
+
+
+def write_tensorboard_row(writers: Any, epoch: int, row: dict[str, float]) -> None:
+    """One finished epoch in Keras's TensorBoard layout: ``train/`` and ``validation/`` runs with
+    ``epoch_loss``, ``epoch_accuracy``, ... (``writers`` maps the run name to a SummaryWriter)."""
+    for key, value in row.items():
+        if key in ("epoch", "seconds"):
+            continue
+        run, name = ("validation", key[4:]) if key.startswith("val_") else ("train", key)
+        writers[run].add_scalar(f"epoch_{name}", value, epoch)
+    for writer in writers.values():
+        writer.flush()
 
 
 class _LastGood:
@@ -165,7 +182,8 @@ def fit_keras(model: Any, x: np.ndarray, y: np.ndarray, x_val: np.ndarray, y_val
     initial_epoch = 0
     if settings.resume is not None:
         initial_epoch = settings.resume.restore_keras(model)
-    recorder = _Recorder(settings.epochs, settings.resume and settings.resume.history)
+    recorder = _Recorder(settings.epochs, settings.resume and settings.resume.history,
+                         settings.tensorboard)
     last_good = _LastGood(model)
     diverged = False
 
@@ -285,7 +303,8 @@ def fit_torch(model: Any, batches: Batches, steps: int, x_val: np.ndarray, y_val
         initial_epoch = settings.resume.restore_torch(model, optimizer, batch_rng)
     scheduler = (None if schedule is None
                  else _start_schedule(schedule, optimizer, settings, initial_epoch))
-    recorder = _Recorder(settings.epochs, settings.resume and settings.resume.history)
+    recorder = _Recorder(settings.epochs, settings.resume and settings.resume.history,
+                         settings.tensorboard)
     last_good = _LastGood(model)
     start = time.perf_counter()
     interrupted = diverged = False

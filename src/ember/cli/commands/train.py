@@ -161,6 +161,11 @@ def run_train(args: argparse.Namespace) -> int:
             log.info("the checkpoint has all %d epoch(s) already: nothing left to train",
                      settings.epochs)
     settings.resume = resume
+    if getattr(args, "tensorboard", False):
+        from ember.utils.tensorboard import SummaryWriter
+
+        settings.tensorboard = {run: SummaryWriter(out / "tensorboard" / run)
+                                for run in ("train", "validation")}
     settings.checkpoint = Checkpointer(out, recipe.family, recipe.name,
                                        _settings_record(settings))
     ember.manual_seed(settings.seed)
@@ -182,7 +187,11 @@ def run_train(args: argparse.Namespace) -> int:
     if recipe.family == "keras" and not model.built:
         model.build((None, *data.x_train.shape[1:]))
     log.info("model: %s parameters", f"{_parameter_count(model):,}")
-    outcome = recipe.train(model, data, settings)
+    try:
+        outcome = recipe.train(model, data, settings)
+    finally:
+        for writer in (settings.tensorboard or {}).values():
+            writer.close()
 
     started = time.perf_counter()
     val = _evaluate(model, recipe, data.x_val, data.y_val, split.class_names)
