@@ -41,11 +41,17 @@ def _integers_first(index: Any) -> tuple[Any, Any] | None:
     """PyTorch applies integer indices before index tensors (``x[0, :, [1, 2]]`` has shape
     (3, 2) for x of shape (2, 3, 4); NumPy's rule gives (2, 3)): when an index mixes both, the
     (basic) integer part and the rest, to apply one after the other; else None."""
-    items = index if isinstance(index, tuple) else (index,)
-    has_int = any(isinstance(i, (int, np.integer)) and not isinstance(i, bool) for i in items)
-    has_array = any(isinstance(i, np.ndarray) and i.ndim > 0 for i in items)
+    if type(index) is not tuple or len(index) < 2:  # the common case, checked cheaply
+        return None
+    has_int = has_array = False
+    for item in index:
+        if isinstance(item, np.ndarray):
+            has_array = has_array or item.ndim > 0
+        elif isinstance(item, (int, np.integer)) and not isinstance(item, bool):
+            has_int = True
     if not (has_int and has_array):
         return None
+    items = index
     first: list[Any] = []
     rest: list[Any] = []
     for item in items:
