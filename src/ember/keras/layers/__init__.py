@@ -57,3 +57,31 @@ from ember.keras.layers.wrappers import Bidirectional, TimeDistributed  # noqa: 
 LAYER_CLASSES.update({cls.__name__: cls for cls in (
     GRU, LSTM, Attention, Bidirectional, GroupNormalization, LayerNormalization,
     MultiHeadAttention, SimpleRNN, TimeDistributed)})
+from ember.keras.layers.conv_extra import (  # noqa: E402
+    AveragePooling1D,
+    Conv1D,
+    Conv2DTranspose,
+    Conv3D,
+    GlobalAveragePooling1D,
+    GlobalMaxPooling1D,
+    MaxPooling1D,
+)
+from ember.keras.layers.reshaping import (  # noqa: E402
+    Cropping2D,
+    GaussianNoise,
+    Lambda,
+    Masking,
+    Permute,
+    RepeatVector,
+    SpatialDropout2D,
+    UpSampling2D,
+    ZeroPadding2D,
+)
+
+AvgPool1D, MaxPool1D = AveragePooling1D, MaxPooling1D
+GlobalAvgPool1D, GlobalMaxPool1D = GlobalAveragePooling1D, GlobalMaxPooling1D
+Convolution1D = Conv1D
+LAYER_CLASSES.update({cls.__name__: cls for cls in (
+    AveragePooling1D, Conv1D, Conv2DTranspose, Conv3D, Cropping2D, GaussianNoise,
+    GlobalAveragePooling1D, GlobalMaxPooling1D, Lambda, Masking, MaxPooling1D, Permute,
+    RepeatVector, SpatialDropout2D, UpSampling2D, ZeroPadding2D)})
