@@ -74,6 +74,17 @@ CASES = {
                                       k.binary_crossentropy(k.cast(P > 0.25, "float32"), X,
                                                             from_logits=True)),
     "normalize_moments": lambda k: (k.normalize(X), *k.moments(X, axes=[0])),
+    "slice_and_update": lambda k: (k.slice(X, (0, 1), (2, 2)),
+                                   k.slice_update(X, (1, 1), np.ones((1, 2), np.float32))),
+    "scatter": lambda k: (k.scatter(np.array([[0, 1], [1, 2], [0, 1]]),
+                                    np.array([1.0, 2.0, 3.0], np.float32), (2, 3)),
+                          k.scatter_update(X, np.array([[0, 0], [1, 2]]),
+                                           np.array([9.0, 8.0], np.float32))),
+    "control_flow": lambda k: (k.cond(True, lambda: k.ones(2), lambda: k.zeros(2)),
+                               k.fori_loop(0, 3, lambda i, v: v + i, k.zeros(2)),
+                               k.while_loop(lambda v: k.sum(v) < 10.0, lambda v: v * 2.0,
+                                            k.ones(2)),
+                               k.vectorized_map(lambda row: k.sum(row), X)),
     "convert_round_trip": lambda k: k.convert_to_numpy(k.convert_to_tensor([[1.5, 2.0]])),
 }
 
