@@ -332,6 +332,8 @@ VALUE_CASES = [
     vcase("argsort_stable", lambda L, a: L.argsort(a, dim=1, stable=True, descending=True),
           np.array([[1, 3, 1, 3], [0, 0, 2, 2]], dtype=np.int64)),
     vcase("where_scalars", lambda L, a: (L.where(a > 0, 1.0, 0.0), L.where(a > 0, 1, -1)), INTS),
+    vcase("one_hot_by_scatter_of_a_0d_index", lambda L, a: L.zeros(10, dtype=L.float).scatter_(
+        0, L.tensor(3), value=1), INTS),
     vcase("where_condition_only", lambda L, a: L.where(a > 0), INTS),
     vcase("creation_size_keyword", lambda L, a: (L.zeros(size=(2, 3)), L.ones(size=[2]),
                                                  L.empty(size=(0, 2))), INTS),

@@ -101,6 +101,13 @@ def argwhere(x: Tensor) -> Tensor:
 # ------------------------------------------------------------------ scatter
 
 
+def _scatter_index(index: Any, x: Tensor, name: str) -> np.ndarray:
+    """The index as an int64 array; a 0-d one is one element in each dim (PyTorch accepts it:
+    the tutorials' one-hot ``zeros(10).scatter_(0, tensor(y), value=1)``)."""
+    idx = _index_array(index, name)
+    return idx.reshape((1,) * x.ndim) if idx.ndim == 0 and x.ndim else idx
+
+
 def _scatter_positions(x: Tensor, d: int, idx: np.ndarray, name: str) -> tuple[np.ndarray, ...]:
     """The full index tuple that puts element ``i`` of ``idx`` at ``idx[i]`` along ``d``."""
     if idx.ndim != x.ndim:
@@ -146,7 +153,7 @@ def scatter(x: Tensor, dim: int, index: Any, src: Any = None, value: Any = None,
     if (src is None) == (value is None):
         raise TypeError("scatter(): give exactly one of src and value")
     d = _dim(dim, x.ndim, "scatter")
-    idx = _index_array(index, "scatter")
+    idx = _scatter_index(index, x, "scatter")
     positions = _scatter_positions(x, d, idx, "scatter")
     source = _source(src if src is not None else value, x, idx, "scatter")
     out = x._data.copy()
@@ -179,7 +186,7 @@ def scatter_reduce(x: Tensor, dim: int, index: Any, src: Any, reduce: str,
                            f"{reduce}")
     name = "scatter_reduce"
     d = _dim(dim, x.ndim, name)
-    idx = _index_array(index, name)
+    idx = _scatter_index(index, x, name)
     positions = _scatter_positions(x, d, idx, name)
     source = _source(src, x, idx, name)
     data, values = x._data, source._data
