@@ -113,6 +113,14 @@ def _keras_mask(value: Any) -> Any:
     return value.__dict__.get("_keras_mask") if isinstance(value, Tensor) else None
 
 
+def _is_float32(dtype: Any) -> bool:
+    """None, "float32", np.float32, or Keras's float32 DTypePolicy (as an object or a config)."""
+    if isinstance(dtype, dict):
+        return dtype.get("config", {}).get("name") == "float32"
+    return dtype is None or dtype == "float32" or dtype is np.float32 or \
+        getattr(dtype, "name", None) == "float32"
+
+
 class Layer(nn.Module):
     """Base class for Keras layers.
 
@@ -132,8 +140,7 @@ class Layer(nn.Module):
         super().__init__()
         if kwargs:
             raise TypeError(f"{type(self).__name__}: unexpected arguments {sorted(kwargs)}")
-        if dtype not in (None, "float32") and not (isinstance(dtype, type) and dtype is np.float32
-                                                  or getattr(dtype, "name", None) == "float32"):
+        if not _is_float32(dtype):
             raise NotImplementedError(f"{type(self).__name__}: dtype={dtype!r} is not supported "
                                       "(ember.keras layers compute in float32)")
         self.name = name or unique_name(snake_case(type(self).__name__))
