@@ -47,7 +47,8 @@ def _names(given: list[str] | None, count: int, base: str) -> list[str]:
 
 def _dynamic_axes(dynamic_axes: Any, names: list[str]) -> dict[str, dict[int, str]]:
     """Axis 0 of every input and output is the dynamic batch unless ``dynamic_axes`` says
-    otherwise (``{}`` for fixed shapes); only axis 0 can be dynamic."""
+    otherwise (``{}`` for fixed shapes); one axis per input or output can be dynamic (the
+    batch: ``{"input": {1: "batch"}}`` for a sequence-first input)."""
     if dynamic_axes is None:
         return {name: {0: BATCH_AXIS_NAME} for name in names}
     axes: dict[str, dict[int, str]] = {}
@@ -57,10 +58,10 @@ def _dynamic_axes(dynamic_axes: Any, names: list[str]) -> dict[str, dict[int, st
                              f"input nor an output ({', '.join(names)})")
         spec = dict(spec) if isinstance(spec, dict) else {int(axis): BATCH_AXIS_NAME
                                                           for axis in spec}
-        if set(spec) - {0}:
-            raise NotImplementedError(f"ONNX export: only axis 0 (the batch) can be dynamic, "
-                                      f"got axes {sorted(spec)} for {name!r}")
-        axes[name] = {0: str(spec[0])}
+        if len(spec) > 1:
+            raise NotImplementedError(f"ONNX export: one axis (the batch) can be dynamic, got "
+                                      f"axes {sorted(spec)} for {name!r}")
+        axes[name] = {int(axis): str(label) for axis, label in spec.items()}
     return axes
 
 
@@ -102,13 +103,16 @@ def export(model: Any, args: Any, f: str | os.PathLike | io.IOBase,
         if hasattr(model, "state_dict"):
             parameter_names = {id(t): name for name, t in
                                model.state_dict(keep_vars=True).items()}
-        provisional = _dynamic_axes(dynamic_axes, in_names + list(output_names or []))
-        batched_inputs = [0 in provisional.get(n, {}) and t.ndim >= 1
-                          for n, t in zip(in_names, inputs)]
-        batch = next((t.shape[0] for t, b in zip(inputs, batched_inputs) if b), None)
+        provisional = _dynamic_axes(None if dynamic_axes is None else {
+            name: spec for name, spec in dict(dynamic_axes).items() if name in in_names},
+            in_names)  # the outputs' entries are checked once their names are known
+        batch_axes = [next(iter(provisional.get(n, {})), None) for n in in_names]
+        batch_axes = [None if a is None else a % max(t.ndim, 1) if t.ndim else None
+                      for a, t in zip(batch_axes, inputs)]
+        batch = next((t.shape[a] for t, a in zip(inputs, batch_axes) if a is not None), None)
         graph = Graph(opset, parameter_names, batch)
-        for tensor, name, batched in zip(inputs, in_names, batched_inputs):
-            graph.bind(tensor, name, batched)
+        for tensor, name, axis in zip(inputs, in_names, batch_axes):
+            graph.bind(tensor, name, axis)
         from ember.autograd.grad_mode import enable_grad
 
         with tracing(graph), enable_grad():
@@ -122,6 +126,10 @@ def export(model: Any, args: Any, f: str | os.PathLike | io.IOBase,
                                 f"{[type(t).__name__ for t in outputs]}")
     out_names = _names(output_names, len(outputs), "output")
     axes = _dynamic_axes(dynamic_axes, in_names + out_names)
+    if dynamic_axes is None:  # each output's batch is where the trace found it, if anywhere
+        for tensor, name in zip(outputs, out_names):
+            axis = graph.batch_axis(tensor)
+            axes[name] = {} if axis is None else {axis: BATCH_AXIS_NAME}
     for tensor, name in zip(outputs, out_names):
         graph.nodes.append(onnx.helper.make_node("Identity", [graph.value(tensor)], [name]))
     proto = _build(onnx, graph, inputs, in_names, outputs, out_names, axes, opset)

@@ -29,13 +29,13 @@ class Graph:
         self.nodes: list[Any] = []
         self.initializers: dict[str, np.ndarray] = {}
         self.names: dict[int, str] = {}  # id(tensor) -> value name
-        self.batched: set[str] = set()
+        self.batch_axes: dict[str, int] = {}  # value name -> the axis holding the batch
         self.dtypes: dict[str, np.dtype] = {}
         self._alive: list[Tensor] = []  # keeps traced tensors (and so their ids) alive
         self._traced_arrays: set[int] = set()
         self._constants: dict[int, str] = {}
         self._counter = 0
-        self._batched_override: dict[str, bool] = {}
+        self._axis_override: dict[str, int | None] = {}
 
     # ------------------------------------------------------------------ values
     def is_traced(self, tensor: Tensor) -> bool:
@@ -45,15 +45,15 @@ class Graph:
         self._counter += 1
         return f"{base}_{self._counter}"
 
-    def bind(self, tensor: Tensor, name: str, batched: bool) -> None:
+    def bind(self, tensor: Tensor, name: str, batch_axis: int | None) -> None:
         self.names[id(tensor)] = name
         self._alive.append(tensor)
         self._traced_arrays.add(id(tensor._data))
         self.dtypes[name] = tensor._data.dtype
-        if batched:
-            self.batched.add(name)
+        if batch_axis is None:
+            self.batch_axes.pop(name, None)
         else:
-            self.batched.discard(name)
+            self.batch_axes[name] = batch_axis
 
     def const(self, array: Any, base: str = "const") -> str:
         name = self.fresh(base)
@@ -101,8 +101,8 @@ class Graph:
 
         out = self.op("Cast", name, to=np_dtype_to_tensor_dtype(np.dtype(dtype)))
         self.dtypes[out] = np.dtype(dtype)
-        if name in self.batched:
-            self.batched.add(out)
+        if name in self.batch_axes:
+            self.batch_axes[out] = self.batch_axes[name]
         return out
 
     # ------------------------------------------------------------------ nodes
@@ -113,12 +113,18 @@ class Graph:
                                                 name=self.fresh(f"n_{op_type}"), **attributes))
         return names[0] if outputs == 1 else names
 
-    def set_batched(self, name: str, batched: bool) -> None:
-        """A converter's own answer to whether output ``name`` has the batch as axis 0."""
-        self._batched_override[name] = batched
+    def set_batch_axis(self, name: str, axis: int | None) -> None:
+        """A converter's own answer to which axis of output ``name`` holds the batch."""
+        self._axis_override[name] = axis
+
+    def batch_axis(self, tensor: Any) -> int | None:
+        """The axis of a traced tensor that holds the dynamic batch, if any."""
+        if not isinstance(tensor, Tensor):
+            return None
+        return self.batch_axes.get(self.names.get(id(tensor), ""))
 
     def is_batched(self, tensor: Any) -> bool:
-        return isinstance(tensor, Tensor) and self.names.get(id(tensor)) in self.batched
+        return self.batch_axis(tensor) is not None
 
     def record(self, op_name: str, converter: Any, arguments: dict[str, Any], out: Any) -> None:
         """Emit ``op_name``'s nodes and bind the result tensor(s) to their names."""
@@ -128,15 +134,17 @@ class Graph:
         if len(outs) != len(names) or not all(isinstance(t, Tensor) for t in outs):
             raise OnnxExporterError(f"ONNX export: op {op_name!r} returned {len(outs)} values, "
                                     f"its converter named {len(names)}")
-        inputs_batched = any(self.is_batched(v) for v in _flat(arguments.values()))
+        axes = [self.batch_axis(v) for v in _flat(arguments.values())]
+        known = next((axis for axis in axes if axis is not None), None)
         for tensor, name in zip(outs, names):
-            batched = self._batched_override.pop(name, None)
-            if batched is None:
-                batched = (inputs_batched and tensor.ndim >= 1 and self.batch is not None
-                           and tensor.shape[0] == self.batch)
+            if name in self._axis_override:
+                axis = self._axis_override.pop(name)
+            else:  # by default the batch stays where it was, if the size there is the batch's
+                axis = known if (known is not None and tensor.ndim > known
+                                 and tensor.shape[known] == self.batch) else None
             if self.dtypes.get(name, tensor._data.dtype) != tensor._data.dtype:
                 name = self.cast(name, tensor._data.dtype)
-            self.bind(tensor, name, batched)
+            self.bind(tensor, name, axis)
 
 
 def _flat(values: Any) -> list[Any]:

@@ -35,22 +35,21 @@ def _getitem(g: Any, a: dict[str, Any], out: Tensor) -> str:
     starts, ends, axes, steps = [], [], [], []
     dropped, inserted = [], []  # int-indexed input axes; output positions of None
     axis = out_axis = 0
-    batch_kept = g.is_batched(x)
+    batch, batch_out = g.batch_axis(x), None  # where the batch is, before and after
     for part in _parts(a["index"], x.ndim):
         if part is None:
             inserted.append(out_axis)
-            batch_kept = batch_kept and axis > 0
             out_axis += 1
             continue
         if isinstance(part, int):
             start, stop, step = part, (part + 1) or _BIG, 1
             dropped.append(axis)
-            batch_kept = batch_kept and axis > 0
         else:
             step = 1 if part.step is None else int(part.step)
             start = part.start if part.start is not None else (0 if step > 0 else _BIG)
             stop = part.stop if part.stop is not None else (_BIG if step > 0 else -_BIG - 1)
-            batch_kept = batch_kept and (axis > 0 or part == slice(None))
+            if axis == batch and part == slice(None):
+                batch_out = out_axis
             out_axis += 1
         if not (isinstance(part, slice) and part == slice(None)):
             starts.append(int(start))
@@ -68,5 +67,5 @@ def _getitem(g: Any, a: dict[str, Any], out: Tensor) -> str:
         result = g.op("Unsqueeze", result, g.ints(inserted))
     if result == g.value(x):
         result = g.op("Identity", result)
-    g.set_batched(result, batch_kept and out.ndim >= 1)
+    g.set_batch_axis(result, batch_out)
     return result

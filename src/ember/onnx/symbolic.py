@@ -257,18 +257,31 @@ def _logsumexp(g: Any, a: dict[str, Any], out: Tensor) -> str:
     return _reduce(g, "ReduceLogSumExp", a, out)
 
 
+def _prod(sizes: Any) -> int:
+    total = 1
+    for size in sizes:
+        total *= int(size)
+    return total
+
+
 def _reshape_to(g: Any, x: Tensor, out: Tensor) -> str:
-    """Reshape ``x`` to ``out``'s shape, keeping a dynamic batch axis symbolic."""
-    name = g.value(x)
-    if g.is_batched(x) and out.ndim >= 1:
-        if out.shape[0] == x.shape[0]:
-            shape = [0, *out.shape[1:]]  # 0: copy the input's (batch) size
-        else:
-            shape = [-1, *out.shape[1:]]  # the batch merged into axis 0
-        result = g.op("Reshape", name, g.ints(shape))
-        g.set_batched(result, out.shape[0] == x.shape[0])
-        return result
-    return g.op("Reshape", name, g.ints(out.shape))
+    """Reshape ``x`` to ``out``'s shape, keeping a dynamic batch axis symbolic: the output axis
+    that starts where the batch started (same number of elements before it) becomes -1, every
+    other size is fixed; it stays the batch axis if it is the batch alone."""
+    name, axis = g.value(x), g.batch_axis(x)
+    if axis is not None and out.ndim >= 1:
+        before = _prod(x.shape[:axis])
+        at = next((j for j in range(out.ndim) if _prod(out.shape[:j]) == before), None)
+        if at is not None and out.shape[at] % x.shape[axis] == 0 and (
+                _prod(out.shape[at:]) == _prod(x.shape[axis:])):
+            shape = list(out.shape)
+            shape[at] = -1
+            result = g.op("Reshape", name, g.ints(shape))
+            g.set_batch_axis(result, at if out.shape[at] == x.shape[axis] else None)
+            return result
+    result = g.op("Reshape", name, g.ints(out.shape))
+    g.set_batch_axis(result, None)
+    return result
 
 
 @register("reshape", "view", "flatten")
@@ -293,7 +306,8 @@ def _permute(g: Any, a: dict[str, Any], out: Tensor) -> str:
         d0, d1 = _dim(int(a["dim0"]), x.ndim), _dim(int(a["dim1"]), x.ndim)
         perm[d0], perm[d1] = perm[d1], perm[d0]
     result = g.op("Transpose", g.value(x), perm=perm)
-    g.set_batched(result, g.is_batched(x) and perm[0] == 0)
+    axis = g.batch_axis(x)
+    g.set_batch_axis(result, None if axis is None else perm.index(axis))
     return result
 
 
@@ -311,7 +325,8 @@ def _stack(g: Any, a: dict[str, Any], out: Tensor) -> str:
     dtype = out._data.dtype
     parts = [g.op("Unsqueeze", g.value(t, dtype), g.ints([dim])) for t in a["tensors"]]
     result = g.op("Concat", *parts, axis=dim)
-    g.set_batched(result, dim != 0 and any(g.is_batched(t) for t in a["tensors"]))
+    axis = next((g.batch_axis(t) for t in a["tensors"] if g.is_batched(t)), None)
+    g.set_batch_axis(result, None if axis is None else axis + (axis >= dim))
     return result
 
 
@@ -331,7 +346,9 @@ def _reduce(g: Any, op_type: str, a: dict[str, Any], out: Tensor) -> str:
         result = g.op(op_type, name, g.ints(axes), keepdims=keepdims)
     else:
         result = g.op(op_type, name, axes=axes, keepdims=keepdims)
-    g.set_batched(result, g.is_batched(x) and 0 not in axes)
+    axis = g.batch_axis(x)
+    g.set_batch_axis(result, None if axis is None or axis in axes
+                     else axis if keepdims else axis - sum(1 for d in axes if d < axis))
     return result
 
 
@@ -358,7 +375,10 @@ def _arg_extreme(op_type: str) -> Converter:
             raise OnnxExporterError(f"ONNX export: {op_type} needs a dim")
         result = g.op(op_type, g.value(x), axis=_dim(int(a["dim"]), x.ndim),
                       keepdims=int(bool(a.get("keepdim"))))
-        g.set_batched(result, g.is_batched(x) and _dim(int(a["dim"]), x.ndim) != 0)
+        axis, dim = g.batch_axis(x), _dim(int(a["dim"]), x.ndim)
+        keep = bool(a.get("keepdim"))
+        g.set_batch_axis(result, None if axis is None or axis == dim
+                         else axis if keep or axis < dim else axis - 1)
         return result
 
     return convert
@@ -411,11 +431,14 @@ def _inplace(g: Any, a: dict[str, Any], out: Tensor) -> str:
 
 @register("expand", "broadcast_to")
 def _expand(g: Any, a: dict[str, Any], out: Tensor) -> str:
-    x = a["x"]
-    if g.is_batched(x):
-        shape = [1 if i == 0 else s for i, s in enumerate(out.shape)]  # 1 keeps x's batch
-        return g.op("Expand", g.value(x), g.ints(shape))
-    return g.op("Expand", g.value(x), g.ints(out.shape))
+    x, axis = a["x"], g.batch_axis(a["x"])
+    shape = list(out.shape)
+    if axis is not None:  # 1 keeps x's own (batch) size there; x's axes align to the right
+        shape[axis + out.ndim - x.ndim] = 1
+        result = g.op("Expand", g.value(x), g.ints(shape))
+        g.set_batch_axis(result, axis + out.ndim - x.ndim)
+        return result
+    return g.op("Expand", g.value(x), g.ints(shape))
 
 
 @register("split", "chunk")
