@@ -223,7 +223,7 @@ def test_a_layer_ember_lacks_is_refused_by_name(tmp_path: Path) -> None:
     with zipfile.ZipFile(tmp_path / "m.keras", "w") as archive:
         for name, blob in members.items():
             archive.writestr(name, blob)
-    with pytest.raises(ember.ModelFileError, match="'Lambda' is not one ember has"):
+    with pytest.raises(ember.ModelFileError, match="Lambda"):  # never built from a file
         keras.models.load_model(str(tmp_path / "m.keras"))
 
 
