@@ -85,3 +85,17 @@ LAYER_CLASSES.update({cls.__name__: cls for cls in (
     AveragePooling1D, Conv1D, Conv2DTranspose, Conv3D, Cropping2D, GaussianNoise,
     GlobalAveragePooling1D, GlobalMaxPooling1D, Lambda, Masking, MaxPooling1D, Permute,
     RepeatVector, SpatialDropout2D, UpSampling2D, ZeroPadding2D)})
+from ember.keras.layers.augmentation import (  # noqa: E402
+    CenterCrop,
+    RandomBrightness,
+    RandomContrast,
+    RandomFlip,
+    RandomRotation,
+    RandomTranslation,
+    RandomZoom,
+    Resizing,
+)
+
+LAYER_CLASSES.update({cls.__name__: cls for cls in (
+    CenterCrop, RandomBrightness, RandomContrast, RandomFlip, RandomRotation, RandomTranslation,
+    RandomZoom, Resizing)})
