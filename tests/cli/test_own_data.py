@@ -160,3 +160,24 @@ def test_out_holding_a_run_is_kept_unless_overwrite(tmp_path, ember_cli, extra) 
     else:
         assert again.code == 0, again.err
         assert json.loads((out / "metrics.json").read_text())["epochs_finished"] == 2
+
+
+def test_csv_with_a_measured_target_trains_a_regressor(tmp_path, ember_cli) -> None:
+    rng = np.random.default_rng(0)
+    table = tmp_path / "houses.csv"
+    with open(table, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["rooms", "area", "town", "price"])
+        for _ in range(300):
+            rooms, area = rng.integers(1, 6), rng.uniform(20, 200)
+            town = str(rng.choice(["north", "south"]))
+            price = 10 * rooms + 2.5 * area + (40 if town == "north" else 0) + rng.normal(0, 5)
+            writer.writerow([rooms, f"{area:.1f}", town, f"{price:.2f}"])
+    out = tmp_path / "run"
+    result = ember_cli("train", "csv", "--file", table, "--target", "price", "--epochs", "60",
+                       "--out", out)
+    assert result.code == 0, result.err
+    assert "target 'price' regressed" in result.out
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["mlp"]["r2"] > 0.95 and metrics["mean_baseline"]["r2"] < 0.01
+    assert (out / "fit.png").is_file() and (out / "loss.png").is_file()

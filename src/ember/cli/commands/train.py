@@ -138,6 +138,11 @@ def run_train(args: argparse.Namespace) -> int:
     import ember
 
     recipe = get_recipe(args.recipe)
+    if recipe.name == "csv" and args.file and args.target:  # a measured target: regression
+        from ember.cli.recipes.csv_regression import csv_regression, is_regression_target
+
+        if is_regression_target(args.file, args.target):
+            recipe = csv_regression(args.file, args.target)
     if isinstance(recipe, RegressionRecipe):  # linreg, diabetes: ember.models, own run folder
         if getattr(args, "resume", False):
             raise ValueError(f"recipe {recipe.name} writes no checkpoints: --resume works with "
