@@ -1,5 +1,5 @@
 """Row-by-row MNIST: an LSTM reads each image as 28 steps of 28 pixels; nn.LSTM(28, 128) and a
-linear head, Adam (learning rate 2e-3), batch 64. ember and PyTorch train the same program from
+linear head, Adam (learning rate 3e-3), batch 64. ember and PyTorch train the same program from
 the same initial weights on the same batches in one process; prints each one's test accuracy
 after every epoch and its median step time.
 
@@ -58,7 +58,7 @@ def mnist_rows(train: int, test: int) -> tuple[np.ndarray, ...]:
 
 
 def run(epochs: int = 2, train: int = 60_000, test: int = 10_000, batch: int = 64,
-        threads: int = 2, seed: int = 0, log: Any = print, lr: float = 2e-3,
+        threads: int = 2, seed: int = 0, log: Any = print, lr: float = 3e-3,
         frameworks: tuple[str, ...] = ("ember", "torch")) -> dict[str, dict[str, Any]]:
     """Train both; returns {'ember': {...}, 'torch': {...}} with per-epoch test accuracies and
     the median seconds per training step."""
@@ -135,7 +135,7 @@ def main() -> None:
     parser.add_argument("--train", type=int, default=60_000)
     parser.add_argument("--test", type=int, default=10_000)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--lr", type=float, default=2e-3)
+    parser.add_argument("--lr", type=float, default=3e-3)
     parser.add_argument("--quick", action="store_true", help="2,000 images, 1 epoch")
     args = parser.parse_args()
     if args.quick:
