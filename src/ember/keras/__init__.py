@@ -31,3 +31,12 @@ __all__ = ["Input", "Model", "Sequential", "activations", "backend", "callbacks"
 from ember.keras import ops  # noqa: E402 - issue 12: Keras 3's ``from keras import ops``
 
 __all__ += ["ops"]
+
+
+def __getattr__(name: str) -> object:
+    # keras.wrappers loads scikit-learn: only when it is first used.
+    if name == "wrappers":
+        import importlib
+
+        return importlib.import_module("ember.keras.wrappers")
+    raise AttributeError(f"module 'ember.keras' has no attribute {name!r}")
