@@ -1182,6 +1182,206 @@ class Tensor:
 
     arcsin, arccos, arctan = asin, acos, atan
     arcsinh, arccosh, arctanh = asinh, acosh, atanh
+
+    # Tensor forms of the composites in ops/linalg_extra.py and ops/shape_extra.py.
+    def outer(self, other: Tensor) -> Tensor:
+        return _ops.outer(self, other)
+
+    def inner(self, other: Tensor) -> Tensor:
+        return _ops.inner(self, other)
+
+    def mv(self, vec: Tensor) -> Tensor:
+        return _ops.mv(self, vec)
+
+    def addmm(self, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        return _ops.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
+
+    def addcmul(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:
+        return _ops.addcmul(self, tensor1, tensor2, value=value)
+
+    def addcdiv(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:
+        return _ops.addcdiv(self, tensor1, tensor2, value=value)
+
+    def cross(self, other: Tensor, dim: Any = None) -> Tensor:
+        return _ops.cross(self, other, dim)
+
+    def kron(self, other: Tensor) -> Tensor:
+        return _ops.kron(self, other)
+
+    def trace(self) -> Tensor:
+        return _ops.trace(self)
+
+    def dist(self, other: Tensor, p: float = 2) -> Tensor:
+        return _ops.dist(self, other, p)
+
+    def select(self, dim: int, index: int) -> Tensor:
+        return _ops.select(self, dim, index)
+
+    def swapdims(self, dim0: int, dim1: int) -> Tensor:
+        return _ops.swapdims(self, dim0, dim1)
+
+    def tile(self, *dims: Any) -> Tensor:
+        return _ops.tile(self, dims[0] if len(dims) == 1 and isinstance(dims[0], (tuple, list))
+                         else dims)
+
+    def rot90(self, k: int = 1, dims: Any = (0, 1)) -> Tensor:
+        return _ops.rot90(self, k, dims)
+
+    def diff(self, n: int = 1, dim: int = -1, prepend: Any = None, append: Any = None) -> Tensor:
+        return _ops.diff(self, n, dim, prepend, append)
+
+    def msort(self) -> Tensor:
+        return _ops.msort(self)
+
+    def kthvalue(self, k: int, dim: int = -1, keepdim: bool = False) -> Any:
+        return _ops.kthvalue(self, k, dim, keepdim)
+
+    def quantile(self, q: Any, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:
+        return _ops.quantile(self, q, dim, keepdim, **kw)
+
+    def logit(self, eps: float | None = None) -> Tensor:
+        return _ops.logit(self, eps)
+
+    def heaviside(self, values: Any) -> Tensor:
+        return _ops.heaviside(self, values)
+
+    def clamp_min(self, min: Any) -> Tensor:  # noqa: A002
+        return _ops.clamp_min(self, min)
+
+    def clamp_max(self, max: Any) -> Tensor:  # noqa: A002
+        return _ops.clamp_max(self, max)
+
+    def subtract(self, other: Any, alpha: Any = 1) -> Tensor:
+        return _ops.subtract(self, other, alpha)
+
+    def multiply(self, other: Any) -> Tensor:
+        return _ops.mul(self, other)
+
+    def divide(self, other: Any, rounding_mode: str | None = None) -> Tensor:
+        return _ops.div(self, other, rounding_mode)
+
+    def negative(self) -> Tensor:
+        return _ops.neg(self)
+
+    def absolute(self) -> Tensor:
+        return _ops.abs(self)
+
+    def type_as(self, other: Tensor) -> Tensor:
+        return self.to(other.dtype)
+
+    # In-place elementwise forms, recorded for autograd through the one in-place mechanism.
+    def _inplace(self, name: str, *args: Any) -> Tensor:
+        return _ops.index_ops.apply_inplace(
+            self, lambda old: getattr(_ops, name)(old, *args), f"{name}_",
+            *[a for a in args if isinstance(a, Tensor)])
+
+    def exp_(self) -> Tensor:
+        return self._inplace("exp")
+
+    def log_(self) -> Tensor:
+        return self._inplace("log")
+
+    def sqrt_(self) -> Tensor:
+        return self._inplace("sqrt")
+
+    def abs_(self) -> Tensor:
+        return self._inplace("abs")
+
+    def neg_(self) -> Tensor:
+        return self._inplace("neg")
+
+    def sigmoid_(self) -> Tensor:
+        return self._inplace("sigmoid")
+
+    def tanh_(self) -> Tensor:
+        return self._inplace("tanh")
+
+    def sin_(self) -> Tensor:
+        return self._inplace("sin")
+
+    def cos_(self) -> Tensor:
+        return self._inplace("cos")
+
+    def square_(self) -> Tensor:
+        return self._inplace("square")
+
+    def floor_(self) -> Tensor:
+        return self._inplace("floor")
+
+    def ceil_(self) -> Tensor:
+        return self._inplace("ceil")
+
+    def round_(self) -> Tensor:
+        return self._inplace("round")
+
+    def trunc_(self) -> Tensor:
+        return self._inplace("trunc")
+
+    def reciprocal_(self) -> Tensor:
+        return self._inplace("reciprocal")
+
+    def fmod_(self, other: Any) -> Tensor:
+        return self._inplace("fmod", other)
+
+    def remainder_(self, other: Any) -> Tensor:
+        return self._inplace("remainder", other)
+
+    def clamp_min_(self, min: Any) -> Tensor:  # noqa: A002
+        return self._inplace("clamp_min", min)
+
+    def clamp_max_(self, max: Any) -> Tensor:  # noqa: A002
+        return self._inplace("clamp_max", max)
+
+    def lerp_(self, end: Any, weight: Any) -> Tensor:
+        return self._inplace("lerp", end, weight)
+
+    def nan_to_num_(self, nan: float = 0.0, posinf: Any = None, neginf: Any = None) -> Tensor:
+        return self._inplace("nan_to_num", nan, posinf, neginf)
+
+    def fill_diagonal_(self, fill_value: Any, wrap: bool = False) -> Tensor:
+        if wrap:
+            raise NotImplementedError("fill_diagonal_(wrap=True): not supported")
+        mask = np.zeros(self._data.shape, dtype=bool)
+        n = min(self._data.shape) if self._data.ndim else 0
+        mask[(np.arange(n),) * self._data.ndim] = True
+        return _ops.index_ops.apply_inplace(
+            self, lambda old: _ops.masked_fill(old, Tensor._wrap(mask), fill_value),
+            "fill_diagonal_")
+
+    # Layout queries: one dense row-major layout, on the CPU.
+    def is_contiguous(self, memory_format: Any = None) -> bool:
+        return bool(self._data.flags.c_contiguous)
+
+    def stride(self, dim: int | None = None) -> Any:
+        steps = tuple(s // self._data.itemsize for s in self._data.strides)
+        return steps if dim is None else steps[dim]
+
+    def element_size(self) -> int:
+        return int(self._data.itemsize)
+
+    @property
+    def itemsize(self) -> int:
+        return int(self._data.itemsize)
+
+    @property
+    def nbytes(self) -> int:
+        return int(self._data.nbytes)
+
+    @property
+    def is_cuda(self) -> bool:
+        return False
+
+    @property
+    def is_cpu(self) -> bool:
+        return True
+
+    @property
+    def mH(self) -> Tensor:  # noqa: N802 - PyTorch's name; real tensors: the transpose
+        return _ops.transpose(self, -2, -1)
+
+    @property
+    def H(self) -> Tensor:  # noqa: N802
+        return self.t()
     # ---- end of issue 12 ops
 
 

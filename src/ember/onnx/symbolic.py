@@ -63,6 +63,15 @@ NOT_EXPORTABLE = {
                      "lp_pool2d", "max_pool3d", "max_unpool1d", "max_unpool2d",
                      "pixel_shuffle", "pixel_unshuffle"],
                    "layer functions not mapped yet"),
+    **dict.fromkeys(["absolute", "addbmm", "addcdiv", "addcmul", "addmm", "addmv", "addr",
+                     "atleast_1d", "atleast_2d", "atleast_3d", "baddbmm", "block_diag",
+                     "broadcast_shapes", "broadcast_tensors", "cartesian_prod", "cdist",
+                     "clamp_max", "clamp_min", "column_stack", "corrcoef", "cov", "cross", "diff",
+                     "dist", "divide", "dstack", "ger", "heaviside", "hstack", "inner", "kron",
+                     "kthvalue", "logit", "logspace", "msort", "multiply", "mv", "nanquantile",
+                     "negative", "numel", "positive", "quantile", "rot90", "row_stack", "rsub",
+                     "select", "subtract", "swapaxes", "t", "tile", "trace", "vdot"],
+                   "composites and aliases (issue 12) not mapped yet"),
 }
 
 
