@@ -99,3 +99,7 @@ from ember.keras.layers.augmentation import (  # noqa: E402
 LAYER_CLASSES.update({cls.__name__: cls for cls in (
     CenterCrop, RandomBrightness, RandomContrast, RandomFlip, RandomRotation, RandomTranslation,
     RandomZoom, Resizing)})
+from ember.keras.layers.conv_extra import SeparableConv2D  # noqa: E402
+
+SeparableConvolution2D = SeparableConv2D
+LAYER_CLASSES["SeparableConv2D"] = SeparableConv2D

@@ -258,3 +258,69 @@ class GlobalAveragePooling1D(_GlobalPool1D):
 
     _max = False
 
+
+
+class SeparableConv2D(Layer):
+    """A depthwise convolution (``depth_multiplier`` filters per channel, no bias) then a 1x1
+    pointwise convolution to ``filters`` channels with bias; Keras's weights
+    ``depthwise_kernel`` (kh, kw, C, m), ``pointwise_kernel`` (1, 1, C*m, filters), ``bias``."""
+
+    def __init__(self, filters: int, kernel_size: Any, strides: Any = (1, 1),
+                 padding: str = "valid", data_format: str | None = None,
+                 dilation_rate: Any = (1, 1), depth_multiplier: int = 1, activation: Any = None,
+                 use_bias: bool = True, depthwise_initializer: Any = "glorot_uniform",
+                 pointwise_initializer: Any = "glorot_uniform", bias_initializer: Any = "zeros",
+                 **kwargs: Any) -> None:
+        from ember.keras.layers.conv import DepthwiseConv2D
+
+        super().__init__(**kwargs)
+        self.filters, self.use_bias = int(filters), use_bias
+        self.activation = activations.get(activation)
+        self.depthwise = DepthwiseConv2D(kernel_size, strides, padding, depth_multiplier,
+                                         data_format, dilation_rate, use_bias=False,
+                                         depthwise_initializer=depthwise_initializer,
+                                         name=self.name + "_depthwise")
+        self.pointwise_initializer = initializers.get(pointwise_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.pointwise: nn.Conv2d | None = None
+
+    def build(self, input_shape: tuple[int | None, ...]) -> None:
+        self.depthwise.ensure_built(input_shape)
+        middle = int(input_shape[-1]) * self.depthwise.depth_multiplier
+        self.pointwise = nn.Conv2d(middle, self.filters, 1, bias=self.use_bias)
+        kernel = self._pointwise_kernel()
+        initialize(self.pointwise.weight, self.pointwise_initializer, kernel.shape,
+                   kernel.from_keras)
+        if self.use_bias:
+            initialize(self.pointwise.bias, self.bias_initializer, (self.filters,))
+
+    def _pointwise_kernel(self) -> KerasWeight:
+        return KerasWeight("pointwise_kernel", self.pointwise.weight,
+                           lambda a: a.transpose(2, 3, 1, 0), lambda a: a.transpose(3, 2, 0, 1))
+
+    def keras_weights(self) -> list[KerasWeight]:
+        if self.pointwise is None:
+            return []
+        depthwise = self.depthwise.kernel
+        depthwise.name = "depthwise_kernel"
+        found = [depthwise, self._pointwise_kernel()]
+        return found + ([KerasWeight("bias", self.pointwise.bias)] if self.use_bias else [])
+
+    def _keras_sublayers(self) -> list[Layer]:
+        return [self]
+
+    def call(self, x: Tensor, training: bool | None = None) -> Tensor:
+        spread = ops.movedim(self.depthwise(x, training=training), -1, 1)
+        return self.activation(ops.movedim(self.pointwise(spread), 1, -1))
+
+    def get_config(self) -> dict[str, Any]:
+        depthwise = self.depthwise.get_config()
+        return {**super().get_config(), "filters": self.filters,
+                "kernel_size": list(depthwise["kernel_size"]),
+                "strides": list(depthwise["strides"]), "padding": depthwise["padding"],
+                "dilation_rate": list(depthwise["dilation_rate"]),
+                "depth_multiplier": depthwise["depth_multiplier"],
+                "activation": activations.serialize(self.activation), "use_bias": self.use_bias,
+                "depthwise_initializer": depthwise["depthwise_initializer"],
+                "pointwise_initializer": initializers.serialize(self.pointwise_initializer),
+                "bias_initializer": initializers.serialize(self.bias_initializer)}
