@@ -23,7 +23,8 @@ def tensor(data: Any, dtype: Any = None, requires_grad: bool = False, device: An
     return Tensor(data, dtype=dtype, requires_grad=requires_grad)
 
 
-def as_tensor(data: Any, dtype: Any = None) -> Tensor:
+def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
+    check_device(device, "as_tensor")
     if isinstance(data, Tensor) and (dtype is None or data.dtype == dtype):
         return data
     return Tensor(data, dtype=dtype)

@@ -221,3 +221,32 @@ def test_out_argument_writes_into_the_given_tensor() -> None:
         ember.add(ember.ones(2, requires_grad=True), 1, out=ember.empty(2))
     with pytest.raises(RuntimeError, match="can't be cast"):
         ember.add(ember.ones(2), 0.5, out=ember.empty(2, dtype=ember.int64))
+
+
+CREATION_CALLS = {
+    "tensor": lambda d: ember.tensor([1.0], device=d),
+    "as_tensor": lambda d: ember.as_tensor([1.0], device=d),
+    "zeros": lambda d: ember.zeros(2, device=d),
+    "ones": lambda d: ember.ones(2, device=d),
+    "empty": lambda d: ember.empty(2, device=d),
+    "full": lambda d: ember.full((2,), 1.0, device=d),
+    "arange": lambda d: ember.arange(3, device=d),
+    "linspace": lambda d: ember.linspace(0, 1, 3, device=d),
+    "logspace": lambda d: ember.logspace(0, 1, 3, device=d),
+    "eye": lambda d: ember.eye(2, device=d),
+    "rand": lambda d: ember.rand(2, device=d),
+    "randn": lambda d: ember.randn(2, device=d),
+    "randint": lambda d: ember.randint(0, 3, (2,), device=d),
+    "randperm": lambda d: ember.randperm(3, device=d),
+    "normal": lambda d: ember.normal(0.0, 1.0, (2,), device=d),
+    "zeros_like": lambda d: ember.zeros_like(ember.ones(2), device=d),
+    "randint_like": lambda d: ember.randint_like(ember.ones(2), 3, device=d),
+}
+
+
+@pytest.mark.parametrize("name", list(CREATION_CALLS))
+def test_every_creation_function_takes_device(name: str) -> None:
+    assert CREATION_CALLS[name]("cpu").device == ember.device("cpu")
+    assert CREATION_CALLS[name](ember.device("cpu", 0)).device == ember.device("cpu")
+    with pytest.raises(NotImplementedError, match="CUDA"):
+        CREATION_CALLS[name]("cuda")
