@@ -103,3 +103,7 @@ from ember.keras.layers.conv_extra import SeparableConv2D  # noqa: E402
 
 SeparableConvolution2D = SeparableConv2D
 LAYER_CLASSES["SeparableConv2D"] = SeparableConv2D
+from ember.keras.layers.text import IntegerLookup, StringLookup, TextVectorization  # noqa: E402
+
+LAYER_CLASSES.update({cls.__name__: cls for cls in (IntegerLookup, StringLookup,
+                                                     TextVectorization)})
