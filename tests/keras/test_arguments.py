@@ -251,7 +251,8 @@ def test_batch_normalization_moving_initializers() -> None:
     (lambda: keras.layers.BatchNormalization(synchronized=True), "synchronized"),
     (lambda: keras.layers.Flatten(data_format="channels_first"), "channels_first"),
     (lambda: keras.callbacks.ModelCheckpoint("m.keras", save_freq=10), "save_freq"),
-    (lambda: keras.utils.plot_model(keras.Sequential(), rankdir="LR"), "rankdir"),
+    (lambda: keras.utils.plot_model(keras.Sequential([keras.Input((2,)), keras.Sequential(
+        [keras.layers.Dense(1)])]), expand_nested=True), "expand_nested"),
 ])
 def test_unsupported_arguments_raise_naming_themselves(make: Any, name: str) -> None:
     with pytest.raises(NotImplementedError, match=name):

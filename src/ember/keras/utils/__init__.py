@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from ember.keras.layers.base import clear_session
+from ember.keras.utils.model_visualization import plot_model
 from ember.keras.utils.progbar import Progbar
 
 
@@ -46,37 +47,6 @@ def plot_history(history: Any, path: str | Path, title: str | None = None) -> Pa
 
     logs = history.history if hasattr(history, "history") else dict(history)
     return plot(logs, path, title)
-
-
-def plot_model(model: Any, to_file: str | Path | None = None, show_shapes: bool = True,
-               show_dtype: bool = False, show_layer_names: bool = True, rankdir: str = "TB",
-               expand_nested: bool = False, dpi: int = 200, show_layer_activations: bool = False,
-               show_trainable: bool = False) -> str:
-    """A text drawing of the model's layers, top to bottom (graphviz is not needed); written to
-    ``to_file`` if given, and returned. ``dpi`` has no meaning for text."""
-    if rankdir != "TB":
-        raise NotImplementedError(f"plot_model: rankdir={rankdir!r} is not supported (text "
-                                  "drawings run top to bottom)")
-    if expand_nested:
-        raise NotImplementedError("plot_model: expand_nested=True is not supported")
-    lines = []
-    for layer in model.layers:
-        shape = getattr(layer, "output_shape", None)
-        text = (f"{layer.name} ({type(layer).__name__})" if show_layer_names
-                else type(layer).__name__)
-        if show_layer_activations and getattr(layer, "activation", None) is not None:
-            text += f" [{getattr(layer.activation, '__name__', layer.activation)}]"
-        if show_shapes and shape is not None:
-            text += f"  ->  {shape}"
-        if show_dtype:
-            text += "  float32"
-        if show_trainable:
-            text += f"  trainable={layer.trainable}"
-        lines.append(text)
-    drawing = "\n   |\n   v\n".join(lines)
-    if to_file is not None:
-        Path(to_file).write_text(drawing + "\n")
-    return drawing
 
 
 __all__ = ["Progbar", "clear_session", "plot_history", "plot_model", "set_random_seed",
