@@ -331,6 +331,7 @@ from ember.ops import (  # noqa: E402
     heaviside,
     hstack,
     inner,
+    isin,
     kron,
     kthvalue,
     logit,
@@ -345,6 +346,7 @@ from ember.ops import (  # noqa: E402
     positive,
     quantile,
     rot90,
+    round,  # noqa: F811 - rebound: with decimals=
     row_stack,
     rsub,
     select,
@@ -352,8 +354,18 @@ from ember.ops import (  # noqa: E402
     swapaxes,
     swapdims,
     t,
+    tensor_split,
     tile,
     trace,
     vdot,
     vstack,
+)
+from ember.type_info import (  # noqa: E402
+    can_cast,
+    finfo,
+    iinfo,
+    is_floating_point,
+    is_nonzero,
+    promote_types,
+    result_type,
 )

@@ -31,7 +31,7 @@ class Tensor:
     tensor([2., 4., 6.])
     """
 
-    __slots__ = ("_data", "_requires_grad", "grad", "_node", "_vc", "_retains_grad", "_base",
+    __slots__ = ("_data", "_requires_grad", "_grad", "_node", "_vc", "_retains_grad", "_base",
                  "_view_fn", "_view_version", "__weakref__", "__dict__")
 
     # NumPy should defer to our operators (ndarray + Tensor -> Tensor.__radd__).
@@ -40,7 +40,7 @@ class Tensor:
     def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> None:
         array = _to_array(data, dtype)
         self._data = array
-        self.grad: Tensor | None = None
+        self._grad: Tensor | None = None
         self._node: Node | None = None
         self._vc = [0]
         self._base: Tensor | None = None
@@ -55,7 +55,7 @@ class Tensor:
         t = object.__new__(cls)
         t._data = array if type(array) is np.ndarray else np.asarray(array)
         t._requires_grad = False
-        t.grad = None
+        t._grad = None
         t._node = None
         t._vc = [0]
         t._base = None
@@ -77,7 +77,7 @@ class Tensor:
         # NumPy returns scalars (np.float32) for 0-d results; they can't be updated in place.
         t._data = array if type(array) is np.ndarray else np.asarray(array)
         t._requires_grad = False
-        t.grad = None
+        t._grad = None
         t._node = None
         t._vc = [0]
         t._base = None
@@ -119,6 +119,28 @@ class Tensor:
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         self.requires_grad = requires_grad
         return self
+
+    @property
+    def grad(self) -> Tensor | None:
+        """The gradient accumulated by ``backward()`` (leaves, and non-leaves that retain it)."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        # PyTorch checks an assigned gradient here, not at the next optimizer step.
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError("assigned grad expected to be a Tensor or None but got grad of "
+                                f"type {type(value).__name__}")
+            if value._data.shape != self._data.shape:
+                raise RuntimeError(
+                    f"attempting to assign a gradient of size '{list(value._data.shape)}' to a "
+                    f"tensor of size '{list(self._data.shape)}'. Please ensure that the gradient "
+                    "and the tensor are the same size")
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError(f"attempting to assign a gradient with dtype {value.dtype} to "
+                                   f"a tensor of dtype {self.dtype}")
+        self._grad = value
 
     @property
     def is_leaf(self) -> bool:
@@ -605,8 +627,8 @@ class Tensor:
     def ceil(self) -> Tensor:
         return _ops.ceil(self)
 
-    def round(self) -> Tensor:
-        return _ops.round(self)
+    def round(self, decimals: int = 0) -> Tensor:
+        return _ops.round(self, decimals=decimals) if decimals else _ops.round(self)
 
     def reciprocal(self) -> Tensor:
         return _ops.div(1.0, self)
@@ -1382,6 +1404,12 @@ class Tensor:
     @property
     def H(self) -> Tensor:  # noqa: N802
         return self.t()
+
+    def clip_(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+        return self.clamp_(min, max)
+
+    def tensor_split(self, indices_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+        return _ops.tensor_split(self, indices_or_sections, dim)
     # ---- end of issue 12 ops
 
 

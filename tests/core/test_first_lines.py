@@ -250,3 +250,14 @@ def test_every_creation_function_takes_device(name: str) -> None:
     assert CREATION_CALLS[name](ember.device("cpu", 0)).device == ember.device("cpu")
     with pytest.raises(NotImplementedError, match="CUDA"):
         CREATION_CALLS[name]("cuda")
+
+
+def test_dtype_queries_match_torch() -> None:
+    torch = pytest.importorskip("torch")
+    for lib in (ember, torch):
+        assert lib.finfo(lib.float32).eps == np.finfo(np.float32).eps
+        assert lib.finfo().bits == 32 and lib.iinfo(lib.int16).max == 32767
+        assert str(lib.promote_types(lib.int64, lib.float32)).endswith("float32")
+        assert str(lib.result_type(lib.tensor([1]), 2.5)).endswith("float32")
+        assert not lib.can_cast(lib.float32, lib.int32) and lib.can_cast(lib.int32, lib.float64)
+        assert lib.is_floating_point(lib.ones(1)) and lib.is_nonzero(lib.tensor([2]))

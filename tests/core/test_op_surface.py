@@ -378,6 +378,13 @@ VALUE_CASES = [
     vcase("where_scalars", lambda L, a: (L.where(a > 0, 1.0, 0.0), L.where(a > 0, 1, -1)), INTS),
     vcase("one_hot_by_scatter_of_a_0d_index", lambda L, a: L.zeros(10, dtype=L.float).scatter_(
         0, L.tensor(3), value=1), INTS),
+    vcase("round_decimals", lambda L, x: (L.round(x, decimals=1), x.round(decimals=2),
+                                          L.round(x)), F32),
+    vcase("clamp_int_to_float_bounds", lambda L, a: (L.clamp(a, 0.5, 3.5), a.clip(-1, 2)), INTS),
+    vcase("isin", lambda L, a: (L.isin(a, L.tensor([0, 5, 12])), L.isin(a, L.tensor([1]),
+                                                                        invert=True)), INTS),
+    vcase("tensor_split", lambda L, a: (*L.tensor_split(a, 3, dim=1), *a.tensor_split([1, 3], 1)),
+          INTS),
     vcase("where_condition_only", lambda L, a: L.where(a > 0), INTS),
     vcase("creation_size_keyword", lambda L, a: (L.zeros(size=(2, 3)), L.ones(size=[2]),
                                                  L.empty(size=(0, 2))), INTS),

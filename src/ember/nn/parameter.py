@@ -32,7 +32,7 @@ class Parameter(Tensor):
         else:
             array = Tensor(data)._data
         self._data = array
-        self.grad: Tensor | None = None
+        self._grad: Tensor | None = None
         self._node = None
         self._vc = [0]
         self._base = None

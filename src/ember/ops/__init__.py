@@ -267,3 +267,8 @@ from ember.ops.shape_extra import (  # noqa: E402
 )
 
 __all__ = [name for name in dir() if not name.startswith("_")]
+from ember.ops.math import round  # noqa: E402, F811 - rebound: with decimals=
+from ember.ops.search import isin  # noqa: E402
+from ember.ops.shape_extra import tensor_split  # noqa: E402
+
+__all__ = [name for name in dir() if not name.startswith("_")]

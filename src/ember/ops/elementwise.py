@@ -181,6 +181,8 @@ def clamp(x: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
         if max is not None:
             out = minimum(out, max)
         return out
+    if x._data.dtype.kind in "iub" and any(isinstance(b, float) for b in (min, max)):
+        x = float_operand(x)  # an integer tensor clamped to float bounds becomes float (PyTorch)
     data = x._data
     out = np.clip(data, min, max)
     if out.dtype != data.dtype:

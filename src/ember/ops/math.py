@@ -303,3 +303,14 @@ def _floor_divide_floats(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     floored = np.where(quotient - floored > 0.5, floored + 1, floored)
     result = np.where(quotient == 0, np.copysign(0.0, a / b), floored)
     return np.where(b == 0, a / b, result)
+
+
+def round(x: Tensor, decimals: int = 0) -> Tensor:  # noqa: A001 - PyTorch's name
+    """Round half to even, to ``decimals`` places (as PyTorch: ``round(x * 10**d) / 10**d``);
+    zero gradient, so no graph is recorded."""
+    if not decimals:
+        return Tensor._wrap(np.round(x._data))
+    scale = np.asarray(10.0**decimals, dtype=x._data.dtype if x._data.dtype.kind == "f"
+                       else np.float32)
+    return Tensor._wrap((np.round(x._data * scale) / scale).astype(x._data.dtype))
+

@@ -127,3 +127,11 @@ def unique_consecutive(x: Tensor, return_inverse: bool = False, return_counts: b
         result.append(Tensor._wrap(np.diff(np.append(np.flatnonzero(starts), flat.size))
                                    .astype(np.int64)))
     return result[0] if len(result) == 1 else tuple(result)
+
+
+def isin(elements: Any, test_elements: Any, *, assume_unique: bool = False,
+         invert: bool = False) -> Tensor:
+    """Whether each of ``elements`` occurs in ``test_elements`` (bool, ``elements``' shape)."""
+    found = np.isin(_array(elements), _array(test_elements), assume_unique=assume_unique,
+                    invert=invert)
+    return Tensor._wrap(np.asarray(found))

@@ -289,3 +289,23 @@ def logspace(start: float, end: float, steps: int, base: float = 10.0, dtype: An
     out = Tensor._wrap(np.power(base, exponents._data.astype(np.float64))
                        .astype(exponents._data.dtype))
     return out.requires_grad_(True) if requires_grad else out
+
+
+def tensor_split(x: Tensor, indices_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+    """Split into ``n`` nearly equal parts (the first ``size % n`` one longer) or at the given
+    indices, as NumPy's ``array_split``; each part is a view."""
+    d = _dim(dim, x.ndim, "tensor_split")
+    size = x.shape[d]
+    if isinstance(indices_or_sections, Tensor):
+        indices_or_sections = indices_or_sections.tolist()
+    if isinstance(indices_or_sections, int):
+        n = indices_or_sections
+        if n <= 0:
+            raise RuntimeError(f"tensor_split(): number of sections must be larger than 0, got "
+                               f"{n}")
+        lengths = [size // n + (1 if i < size % n else 0) for i in range(n)]
+        bounds = np.cumsum([0] + lengths)
+    else:
+        bounds = [0] + [min(max(int(i), 0), size) for i in indices_or_sections] + [size]
+    return tuple(narrow(x, d, int(lo), int(max(hi - lo, 0))) for lo, hi in
+                 zip(bounds[:-1], bounds[1:]))
