@@ -7,9 +7,7 @@ layouts) and no gradient rules of its own.
 
 from __future__ import annotations
 
-import inspect
 import itertools
-import threading
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
@@ -21,6 +19,7 @@ from ember.autograd.grad_mode import no_grad
 from ember.keras import initializers, regularizers
 from ember.keras._registry import snake_case
 from ember.keras._seen import Seen
+from ember.keras.layers.call_context import CONTEXT, call_arguments, keras_mask
 from ember.keras.variables import KerasWeight, Variable
 from ember.tensor import Tensor
 
@@ -75,42 +74,8 @@ def to_tensor(x: Any) -> Tensor:
     return Tensor._wrap(np.ascontiguousarray(array))
 
 
-class _CallContext(threading.local):
-    """The ``training`` value of the outermost layer call under way, which nested calls inherit
-    when not given one (Keras's call context)."""
-
-    def __init__(self) -> None:
-        self.depth = 0
-        self.training: bool | None = None
-
-
-_CONTEXT = _CallContext()
-
-
 def note_regularizer() -> None:
     Seen.regularizers = True
-_CALL_ARGUMENTS: dict[Any, tuple[bool, bool, Any]] = {}
-
-
-def call_arguments(cls: type) -> tuple[bool, bool, Any]:
-    """Whether ``cls.call`` takes ``training`` and ``mask`` by name, and ``training``'s default
-    (read once per class): Keras passes each only to a ``call`` that declares it."""
-    found = _CALL_ARGUMENTS.get(cls)
-    if found is None:
-        parameters = inspect.signature(cls.call).parameters
-        training = parameters.get("training")
-        default = None if training is None or training.default is inspect.Parameter.empty \
-            else training.default
-        found = (training is not None, "mask" in parameters, default)
-        _CALL_ARGUMENTS[cls] = found
-    return found
-
-
-def _keras_mask(value: Any) -> Any:
-    if isinstance(value, (list, tuple)):
-        masks = [_keras_mask(v) for v in value]
-        return None if all(m is None for m in masks) else masks
-    return value.__dict__.get("_keras_mask") if isinstance(value, Tensor) else None
 
 
 def _is_float32(dtype: Any) -> bool:
@@ -315,7 +280,7 @@ class Layer(nn.Module):
             if not isinstance(x, list):
                 self.check_input(x)
         takes_training, takes_mask, default_training = call_arguments(type(self))
-        context = _CONTEXT
+        context = CONTEXT
         outer = context.training
         if training is None:
             training = outer if outer is not None else default_training
@@ -326,7 +291,7 @@ class Layer(nn.Module):
             previous_mask = mask
             Seen.masks = True
         elif Seen.masks:
-            previous_mask = _keras_mask(x)
+            previous_mask = keras_mask(x)
         if takes_mask and previous_mask is not None:
             kwargs["mask"] = previous_mask
         if context.depth == 0 and Seen.added_losses:  # losses of the last pass are replaced
