@@ -4,6 +4,38 @@ The tensor holds its values (``_data``, an ndarray), whether gradients flow to i
 produced it (``None`` for leaves), its accumulated ``.grad`` and a version counter for in-place
 changes. Every operation lives in ``ember.ops`` beside its gradient rule; the methods here are the
 PyTorch-named doorways to them.
+
+The internal contract
+---------------------
+ember's own packages (``ops``, ``autograd``, ``nn``, ``optim``, ``keras``, ...) reach inside a
+tensor through these names, and only these; programs and the ``ember`` command use the public
+API (``ember.from_numpy``, ``.detach()``, ``.numpy()``). Changing one of them changes all those
+packages.
+
+- ``_data``: the values, an ndarray. Read it freely. Write into it in place only through an op
+  that counts the change (below); ``.data = value`` swaps the array itself.
+- ``Tensor._wrap(array)``: a leaf around an existing ndarray, not copied and not checked (the
+  fast path behind ``ember.from_numpy``); the caller vouches for the dtype.
+- ``Tensor._op(array, inputs, backward_fn, name, saves_output=False, saved=None, ctx=None)``: the
+  result of a differentiable op; it records a ``Node`` only when grad mode is on and an input
+  requires grad. ``backward_fn(grad)`` gets the output's gradient (an ndarray) and returns one
+  ndarray or ``None`` per input, of that input's shape (broadcasting undone with
+  ``ops._util.unbroadcast``; the engine checks the shape). ``saved`` (which inputs the rule reads:
+  ``None`` all, a tuple of positions, or a function of the inputs) and ``saves_output`` say which
+  tensors backward checks for in-place changes; ``ctx`` is what the rule's differentiable twin
+  needs for ``create_graph=True``.
+- ``_requires_grad``: the flag behind ``requires_grad`` (set directly only on a tensor just made).
+- ``_node``: the ``autograd.engine.Node`` that produced the tensor; ``None`` for a leaf.
+- ``_vc`` and ``_version``: the version counter, a one-element list shared by every alias of the
+  same memory (views, ``detach()``; not ``.data``, whose changes autograd does not count, as in
+  PyTorch); ``_version`` reads and writes ``_vc[0]``. Whatever changes ``_data`` in place adds 1
+  (``x._version += 1``); a ``Node`` keeps ``(counter, version)`` of each tensor it saved, and
+  backward raises ``RuntimeError`` naming the op and the shape when they differ.
+- ``_base``, ``_view_fn``, ``_view_version``: a view's root base (``None`` for a tensor that owns
+  its memory), how to cut the view out of it, and the base version its node was made at; see
+  ``ember.ops.views``, whose ``rebase`` is the one way an in-place op is recorded for autograd.
+- ``_grad`` (behind ``.grad``) and ``_retains_grad`` (``retain_grad()`` was called); per-tensor
+  hooks live in ``__dict__`` (``_grad_hooks``, ``_post_accumulate_grad_hooks``).
 """
 
 from __future__ import annotations
