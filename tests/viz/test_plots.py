@@ -49,6 +49,16 @@ def test_grey_filters_are_rows_of_input_channels_on_one_scale(tmp_path: Path,
                                               np.abs(weight[:, :2]).max()))
 
 
+def test_one_channel_filters_are_a_grid(tmp_path: Path, check_png: Any) -> None:
+    conv = nn.Conv2d(1, 5, 3)
+    figure = plot_filters(conv, tmp_path / "filters.png")
+    check_png(figure, tmp_path / "filters.png")
+    mosaic = np.asarray(figure.axes[0].images[0].get_array())
+    assert mosaic.shape == (2 * 4 - 1, 3 * 4 - 1)  # 5 filters on a 3-wide grid
+    np.testing.assert_allclose(mosaic[4:7, 0:3], conv.weight.detach().numpy()[3, 0])
+    assert np.isnan(mosaic[4:7, 8:11]).all()  # the empty sixth cell
+
+
 def test_keras_conv2d_filters_are_its_kernel() -> None:
     model = _keras_cnn()
     figure = plot_filters(model.layers[0])

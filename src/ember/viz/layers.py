@@ -23,9 +23,10 @@ def plot_filters(layer: Any, path: str | os.PathLike[str] | None = None,
                  max_filters: int = 64, max_channels: int = 16) -> Any:
     """The kernels of a 2-D convolution (``nn.Conv2d`` or ``keras.layers.Conv2D``).
 
-    With 3 input channels each filter is one colour picture (its weights scaled to 0..1); with
-    any other number each filter is a row and each input channel a column, on one diverging
-    scale centred on zero (red positive, blue negative). At most ``max_filters`` filters and
+    With 3 input channels each filter is one colour picture (its weights scaled to 0..1), with
+    one a grid of grey-scale pictures; with any other number each filter is a row and each input
+    channel a column. Single-channel kernels share one diverging scale centred on zero (red
+    positive, blue negative). At most ``max_filters`` filters and
     ``max_channels`` input channels are drawn. Returns the figure; writes a PNG to ``path``."""
     weight = _conv_weight(layer)  # (out, in, kh, kw)
     filters = weight[:max_filters]
@@ -45,17 +46,24 @@ def plot_filters(layer: Any, path: str | os.PathLike[str] | None = None,
         axis.imshow(_mosaic(grid, fill=1.0), interpolation="nearest")
         axis.set_title(f"{out_count} filters (RGB)")
     else:
-        shown = filters[:, :max_channels]
-        limit = float(np.abs(shown).max()) or 1.0
-        columns = shown.shape[1]
+        if in_count == 1:  # a square-ish grid of filters
+            columns = math.ceil(math.sqrt(out_count))
+            rows = math.ceil(out_count / columns)
+            shown = np.full((rows * columns, kh, kw), np.nan, dtype=np.float32)
+            shown[:out_count] = filters[:, 0]
+            shown = shown.reshape(rows, columns, kh, kw)
+        else:  # a row per filter, a column per input channel
+            shown = filters[:, :max_channels]
+            rows, columns = shown.shape[:2]
+            axis.set_xlabel(f"input channel (of {in_count})")
+            axis.set_ylabel(f"filter (of {weight.shape[0]})")
+        limit = float(np.nanmax(np.abs(shown))) or 1.0
         figure.set_size_inches(max(3.0, 0.35 * columns * kw / 3 + 1.5),
-                               max(3.0, 0.35 * out_count * kh / 3 + 1))
+                               max(3.0, 0.35 * rows * kh / 3 + 1))
         image = axis.imshow(_mosaic(shown, fill=np.nan), cmap="RdBu_r", vmin=-limit,
                             vmax=limit, interpolation="nearest")
         figure.colorbar(image, ax=axis, shrink=0.8)
-        axis.set_xlabel(f"input channel (of {in_count})")
-        axis.set_ylabel(f"filter (of {weight.shape[0]})")
-        axis.set_title(f"{kh}x{kw} filters")
+        axis.set_title(f"{out_count} {kh}x{kw} filters")
     axis.set_xticks([])
     axis.set_yticks([])
     return finish(figure, path)
