@@ -82,6 +82,16 @@ def _unpack(value: Any) -> Any:
     return value
 
 
+def fetch_one(dataset: Any, collate: Callable[[Any], Any], index: Any) -> Any:
+    """One sample, collated (``batch_size=None``); module-level so spawned workers get it."""
+    return collate(dataset[index])
+
+
+def fetch_batch(dataset: Any, collate: Callable[[list[Any]], Any], indices: Any) -> Any:
+    """The samples at ``indices``, collated into a batch."""
+    return collate([dataset[i] for i in indices])
+
+
 @dataclass
 class _Failure:
     """An exception raised in a worker, carried back to be raised in the main process."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -120,12 +121,13 @@ class DataLoader:
 
         dataset, collate = self.dataset, self.collate_fn
         if not self._auto_collation:
-            return _worker.iterate(self, iter(self.sampler), lambda i: collate(dataset[i]))
+            return _worker.iterate(self, iter(self.sampler),
+                                   partial(_worker.fetch_one, dataset, collate))
         gather = getattr(dataset, "_gather", None)
         if gather is not None and collate is default_collate:
             return _worker.iterate(self, _array_batches(self.batch_sampler), gather)
         return _worker.iterate(self, iter(self.batch_sampler),  # type: ignore[arg-type]
-                               lambda indices: collate([dataset[i] for i in indices]))
+                               partial(_worker.fetch_batch, dataset, collate))
 
     def __len__(self) -> int:
         if self.batch_sampler is not None:
