@@ -126,3 +126,13 @@ def test_avg_pool2d_ceil_mode_matches_torch(kernel, stride, padding, count_inclu
 def test_pooling_errors_are_runtime_errors_as_in_torch(action, pattern):
     with pytest.raises(RuntimeError, match=pattern):
         action()
+
+
+def test_adaptive_avg_pool2d_sizes_as_torch():
+    assert F.adaptive_avg_pool2d(ember.randn(1, 2, 5, 5), (0, 2)).shape == (1, 2, 0, 2)
+    with pytest.raises(RuntimeError, match=">= 0"):
+        F.adaptive_avg_pool2d(ember.randn(1, 2, 5, 5), (-1, 2))
+    with pytest.raises(RuntimeError, match="2 values"):
+        F.adaptive_avg_pool2d(ember.randn(1, 2, 5, 5), (2, 3, 4))
+    with pytest.raises(RuntimeError, match="non-empty"):
+        F.adaptive_avg_pool2d(ember.randn(1, 2, 0, 5), 2)

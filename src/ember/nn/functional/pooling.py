@@ -245,10 +245,16 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A00
                            f"got shape {tuple(input.shape)}")
     data = input._data
     h, w = data.shape[2:]
+    if not h or not w:
+        raise RuntimeError(f"adaptive_avg_pool2d: expected a non-empty input plane, got shape "
+                           f"{tuple(input.shape)}")
     sizes = (output_size, output_size) if isinstance(output_size, int) else tuple(output_size)
+    if len(sizes) != 2:
+        raise RuntimeError(f"adaptive_avg_pool2d: output_size must be an int or 2 values, got "
+                           f"{output_size}")
     oh, ow = (h if sizes[0] is None else int(sizes[0])), (w if sizes[1] is None else int(sizes[1]))
-    if oh < 1 or ow < 1:
-        raise ValueError(f"adaptive_avg_pool2d: output_size must be positive, got {output_size}")
+    if oh < 0 or ow < 0:  # 0 gives an empty output, as in PyTorch
+        raise RuntimeError(f"adaptive_avg_pool2d: output_size must be >= 0, got {output_size}")
     if (oh, ow) == (1, 1):
         out = data.mean(axis=(2, 3), keepdims=True)
 
