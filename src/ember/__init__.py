@@ -112,6 +112,7 @@ from ember.ops import (
     relu,
     repeat,
     reshape,
+    return_types,
     round,
     sigmoid,
     sign,

@@ -127,3 +127,10 @@ def test_median_of_a_slice_with_nan_is_nan_like_torch():
     ours, theirs = ember.tensor(data).median(1), torch.tensor(data).median(1)
     assert np.isnan(ours.values.numpy()).all()
     np.testing.assert_array_equal(ours.indices.numpy(), theirs.indices.numpy())
+
+
+def test_the_classes_are_public_as_in_torch_return_types():
+    x = ember.tensor(ROWS)
+    assert isinstance(x.max(1), ember.return_types.max)
+    assert isinstance(x.sort(), ember.return_types.sort)
+    assert isinstance(x.topk(1), tuple)
