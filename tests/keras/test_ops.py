@@ -124,3 +124,31 @@ def test_convert_to_tensor_keeps_numpy_dtypes_and_standardises_python_numbers() 
     assert ops.convert_to_tensor([1, 2]).dtype == ember.int32
     assert ops.convert_to_tensor([1, 2], dtype="float32").dtype == ember.float32
     assert ops.shape(X) == (2, 3) and ops.ndim(X) == 2 and ops.is_tensor(ops.ones(1))
+
+
+def test_keras_random_draws_shapes_dtypes_and_reproducible_seeds() -> None:
+    from ember.keras import random
+
+    assert random.normal((2, 3)).shape == (2, 3) and random.normal((2,)).dtype == ember.float32
+    assert np.array_equal(random.uniform((4,), seed=3).numpy(), random.uniform((4,), seed=3)
+                          .numpy())
+    stream = random.SeedGenerator(1337)
+    first, second = random.normal((3,), seed=stream), random.normal((3,), seed=stream)
+    assert not np.array_equal(first.numpy(), second.numpy())
+    again = random.SeedGenerator(1337)
+    assert np.array_equal(first.numpy(), random.normal((3,), seed=again).numpy())
+    ints = random.randint((100,), 2, 5, seed=0)
+    assert ints.dtype == ember.int32 and ints.min().item() >= 2 and ints.max().item() < 5
+    assert np.abs(random.truncated_normal((500,), seed=1).numpy()).max() <= 2
+    x = ember.ones(1000, requires_grad=True)
+    dropped = random.dropout(x, 0.25, seed=2)
+    dropped.sum().backward()
+    kept = dropped.detach().numpy() > 0
+    assert abs(kept.mean() - 0.75) < 0.06 and np.allclose(dropped.detach().numpy()[kept], 4 / 3)
+    assert np.array_equal(x.grad.numpy() > 0, kept)
+    shuffled = random.shuffle(ember.arange(10), seed=4)
+    assert sorted(shuffled.tolist()) == list(range(10))
+    picks = random.categorical(ember.tensor([[0.0, 10.0, 0.0]]), 50, seed=5)
+    assert picks.shape == (1, 50) and picks.dtype == ember.int32 and (picks == 1).all().item()
+    with pytest.raises(ValueError):
+        random.normal((2,), seed="abc")

@@ -40,3 +40,7 @@ def __getattr__(name: str) -> object:
 
         return importlib.import_module("ember.keras.wrappers")
     raise AttributeError(f"module 'ember.keras' has no attribute {name!r}")
+
+from ember.keras import random  # noqa: E402 - issue 12: Keras 3's keras.random beside keras.ops
+
+__all__ += ["random"]
