@@ -181,3 +181,18 @@ def test_csv_with_a_measured_target_trains_a_regressor(tmp_path, ember_cli) -> N
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["mlp"]["r2"] > 0.95 and metrics["mean_baseline"]["r2"] < 0.01
     assert (out / "fit.png").is_file() and (out / "loss.png").is_file()
+
+
+def test_image_folder_resume_ends_as_the_uninterrupted_run(tmp_path, ember_cli) -> None:
+    images = make_image_folder(tmp_path / "photos", per_class=6)
+    straight, split = tmp_path / "straight", tmp_path / "split"
+    assert ember_cli("train", "image-folder", "--imdir", images, "--epochs", "2",
+                     "--out", straight).code == 0
+    assert ember_cli("train", "image-folder", "--imdir", images, "--epochs", "1",
+                     "--out", split).code == 0
+    resumed = ember_cli("train", "image-folder", "--imdir", images, "--epochs", "2",
+                        "--out", split, "--resume")
+    assert resumed.code == 0, resumed.err
+    history = [json.loads((folder / "metrics.json").read_text())["history"]
+               for folder in (straight, split)]
+    assert [row["loss"] for row in history[0]] == [row["loss"] for row in history[1]]
