@@ -165,3 +165,16 @@ def test_pictures_leave_pyplot_alone(tmp_path: Path) -> None:
     before = plt.get_fignums()
     plot_weight_histograms(_keras_cnn(), tmp_path / "keras.png")
     assert plt.get_fignums() == before
+
+
+def test_activations_of_a_functional_keras_model_follow_its_graph() -> None:
+    inputs = keras.Input((3,))
+    hidden = keras.layers.Dense(4, activation="relu", name="hidden")(inputs)
+    joined = keras.layers.Concatenate(name="joined")([hidden, inputs])
+    model = keras.Model(inputs, keras.layers.Dense(2, name="out")(joined))
+    x = np.arange(6, dtype=np.float32).reshape(2, 3)
+    figure = plot_activations(model, x)
+    assert [axis.get_title(loc="left") for axis in figure.axes] == [
+        "hidden (Dense)  (4,)", "joined (Concatenate)  (7,)", "out (Dense)  (2,)"]
+    np.testing.assert_allclose(figure.axes[2].images[0].get_array()[0], model.predict(x)[0],
+                               rtol=1e-5)
