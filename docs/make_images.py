@@ -1,6 +1,6 @@
 """Make the pictures the README shows, with ember's own drawing functions.
 
-    python docs/make_images.py            # writes docs/images/*.png (about 20 s on 2 cores)
+    python docs/make_images.py            # writes docs/images/*.png (under a minute on 2 cores)
 
 Every picture is drawn from a model trained here, from a fixed seed, so rerunning gives the same
 files up to matplotlib/Graphviz versions.
