@@ -3,9 +3,10 @@
 1. Images decoded from files (GTSRB's Final_Training/Images, an ImageFolder) with
    Resize(32), ToTensor, Normalize: images per second with 0 and N worker processes, against
    torchvision's ImageFolder in PyTorch's DataLoader with the same workers when installed.
-2. MNIST with ToTensor and Normalize: the per-image path against the batch path ember takes when
-   the transforms allow it (one gather and one vectorised transform per batch), against
-   torchvision's per-image MNIST.
+2. MNIST with ToTensor and Normalize (and with random crops and flips before them): the
+   per-image path against the batch path ember takes when the transforms allow it (one gather
+   and one vectorised transform per batch, the same random draws), against torchvision's
+   per-image MNIST.
 
 Each figure is the best of ``--rounds`` passes over ``--images`` images, batch 64.
 
@@ -85,6 +86,16 @@ def mnist_bench(images: int, rounds: int, tv: Any) -> None:
     print(f"MNIST ({images} images), ToTensor + Normalize, batch 64:")
     batched = images_per_second(DataLoader(fast, batch_size=64), rounds)
     single = images_per_second(DataLoader(slow, batch_size=64), rounds)
+    print(f"  ember per image:  {single:10.0f} images/s")
+    print(f"  ember batch path: {batched:10.0f} images/s ({batched / single:.0f}x)")
+    augment = [transforms.RandomCrop(28, padding=2), transforms.RandomHorizontalFlip(),
+               *normalize.transforms]
+    fast = Subset(datasets.MNIST(root, transform=transforms.Compose(augment)), range(images))
+    slow = Subset(datasets.MNIST(root, transform=transforms.Compose(
+        [*augment, transforms.Lambda(lambda t: t)])), range(images))
+    batched = images_per_second(DataLoader(fast, batch_size=64, shuffle=True), rounds)
+    single = images_per_second(DataLoader(slow, batch_size=64, shuffle=True), rounds)
+    print("MNIST with RandomCrop(28, padding=2) + RandomHorizontalFlip first (same draws):")
     print(f"  ember per image:  {single:10.0f} images/s")
     print(f"  ember batch path: {batched:10.0f} images/s ({batched / single:.0f}x)")
     if tv is not None:

@@ -282,3 +282,19 @@ def test_dataloader_batches_transformed_arrays_in_one_step(tmp_path) -> None:
         np.testing.assert_allclose(x_fast.numpy(), x_slow.numpy(), rtol=0, atol=1e-6)
         assert x_fast.dtype == x_slow.dtype == ember.float32
         np.testing.assert_array_equal(y_fast.numpy(), y_slow.numpy())
+
+
+def test_augmenting_dataloader_takes_the_batch_path_with_the_same_draws(tmp_path) -> None:
+    make_idx_set(tmp_path / "MNIST" / "raw", n_train=40)
+    augment = [transforms.RandomCrop(28, padding=2), transforms.RandomHorizontalFlip(),
+               transforms.ToTensor()]
+    fast = datasets.MNIST(tmp_path, transform=transforms.Compose(augment))
+    slow = datasets.MNIST(tmp_path, transform=transforms.Compose(
+        [*augment, transforms.Lambda(lambda t: t)]))
+    assert hasattr(fast, "_gather") and not hasattr(slow, "_gather")
+    ember.manual_seed(3)
+    ours = [x.numpy() for x, _ in DataLoader(fast, batch_size=16, shuffle=True)]
+    ember.manual_seed(3)
+    reference = [x.numpy() for x, _ in DataLoader(slow, batch_size=16, shuffle=True)]
+    for a, b in zip(ours, reference, strict=True):
+        np.testing.assert_array_equal(a, b)

@@ -95,7 +95,26 @@ def test_batch_transform_equals_stacked_samples() -> None:
     single = np.stack([chain(Image.fromarray(image)).numpy() for image in images])
     np.testing.assert_allclose(batched, single, rtol=0, atol=1e-6)
     assert T.batch_transform(T.Compose([T.Resize(4), T.ToTensor()])) is None
-    assert T.batch_transform(T.Compose([T.ToTensor(), T.RandomHorizontalFlip()])) is None
+    assert T.batch_transform(T.Compose([T.ToTensor(), T.RandomErasing()])) is None
+    assert T.batch_transform(T.Compose([T.RandomCrop(8, 2, padding_mode="reflect"),
+                                        T.ToTensor()])) is None
+
+
+@pytest.mark.parametrize("chain,mode", [
+    (T.Compose([T.RandomCrop(32, padding=4), T.RandomHorizontalFlip(), T.ToTensor(),
+                T.Normalize((0.5,) * 3, (0.25,) * 3)]), "RGB"),
+    (T.Compose([T.RandomCrop(24, padding=2, fill=7), T.RandomVerticalFlip(0.3), T.ToTensor(),
+                T.RandomHorizontalFlip()]), "L"),
+])
+def test_random_batch_path_draws_as_the_per_image_path(chain, mode) -> None:
+    channels, side = (3, 32) if mode == "RGB" else (1, 28)
+    images = RNG.integers(0, 256, (12, side, side, channels), dtype=np.uint8)
+    ember.manual_seed(5)
+    batched = T.batch_transform(chain)(images).numpy()
+    ember.manual_seed(5)
+    single = np.stack([chain(Image.fromarray(image if channels == 3 else image[..., 0], mode))
+                       .numpy() for image in images])
+    np.testing.assert_array_equal(batched, single)
 
 
 def test_tensor_transforms_work_on_batches() -> None:

@@ -5,6 +5,7 @@
 """
 
 from ember.vision.transforms import functional
+from ember.vision.transforms._batch import batch_transform
 from ember.vision.transforms._random import (
     ColorJitter,
     RandomAffine,
@@ -29,7 +30,6 @@ from ember.vision.transforms.transforms import (
     Resize,
     ToPILImage,
     ToTensor,
-    batch_transform,
 )
 
 __all__ = [

@@ -179,23 +179,3 @@ class Grayscale(Transform):
 
     def forward(self, img: Any) -> Any:
         return F.rgb_to_grayscale(img, self.num_output_channels)
-
-
-def batch_transform(transform: Any) -> Callable[[np.ndarray], Tensor] | None:
-    """A function that applies ``transform`` to a whole uint8 batch ``(N, H, W, C)`` at once
-    (equal to stacking its per-image results), or None when some step works only image by
-    image (PIL-level resizing, random draws, user functions)."""
-    steps = transform.transforms if isinstance(transform, Compose) else [transform]
-    if not steps or not isinstance(steps[0], (ToTensor, PILToTensor)) or \
-            not all(type(step) in (ToTensor, PILToTensor, ConvertImageDtype, Normalize)
-                    for step in steps) or \
-            any(isinstance(step, (ToTensor, PILToTensor)) for step in steps[1:]):
-        return None
-
-    def apply(images: np.ndarray) -> Tensor:
-        array = images
-        for step in steps:
-            array = step._batch(array)
-        return Tensor._wrap(np.ascontiguousarray(array))
-
-    return apply
