@@ -370,3 +370,10 @@ from ember.type_info import (  # noqa: E402
     promote_types,
     result_type,
 )
+
+# PyTorch's numeric constants (torch.nan, torch.inf, torch.pi, torch.e); written out because
+# ``float`` is ember.float32 in this module.
+nan = 0.0 * 1e309  # inf * 0
+inf = 1e309
+pi = 3.141592653589793
+e = 2.718281828459045

@@ -390,6 +390,9 @@ VALUE_CASES = [
                                                                         invert=True)), INTS),
     vcase("tensor_split", lambda L, a: (*L.tensor_split(a, 3, dim=1), *a.tensor_split([1, 3], 1)),
           INTS),
+    vcase("quantile_with_nan", lambda L, x: (L.quantile(x, 0.5, dim=1), L.nanquantile(
+        x, L.tensor([0.2, 0.5]), dim=1), L.nanquantile(x, 0.3), L.nanquantile(
+        x.isnan().float() * L.nan, 0.5, dim=0)), F32),
     vcase("where_condition_only", lambda L, a: L.where(a > 0), INTS),
     vcase("creation_size_keyword", lambda L, a: (L.zeros(size=(2, 3)), L.ones(size=[2]),
                                                  L.empty(size=(0, 2))), INTS),

@@ -208,8 +208,17 @@ def remainder(a: Any, b: Any) -> Tensor:
 
 
 def lerp(start: Any, end: Any, weight: Any) -> Tensor:
-    """``start + weight * (end - start)``, composed of differentiable ops."""
-    return start + weight * (end - start)
+    """``start + weight * (end - start)``, from the nearer end as PyTorch computes it
+    (``end - (1 - weight) * (end - start)`` once ``|weight| >= 0.5``: exact at ``weight == 1``
+    and finite towards an infinite ``start``); composed of differentiable ops."""
+    from ember.ops.elementwise import abs as magnitude
+    from ember.ops.elementwise import where
+
+    diff = end - start
+    if not isinstance(weight, Tensor):
+        return start + weight * diff if -0.5 < weight < 0.5 else end - diff * (1 - weight)
+    near_start = Tensor._wrap(np.asarray(magnitude(weight)._data < 0.5))
+    return where(near_start, start + weight * diff, end - diff * (1 - weight))
 
 
 def true_divide(a: Any, b: Any) -> Tensor:

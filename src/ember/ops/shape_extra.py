@@ -180,45 +180,66 @@ def _drop(shape: Sequence[int], d: int) -> tuple[int, ...]:
 def quantile(x: Tensor, q: Any, dim: int | None = None, keepdim: bool = False, *,
              interpolation: str = "linear") -> Tensor:
     """The ``q`` quantiles (0..1, a number or 1-d tensor) along ``dim`` (or all elements), with
-    NumPy's/PyTorch's interpolation rules; differentiable through the sorted values."""
+    NumPy's/PyTorch's interpolation rules; a slice holding NaN gives NaN. Differentiable through
+    the sorted values."""
+    return _quantiles(x, q, dim, keepdim, interpolation, ignore_nan=False)
+
+
+def nanquantile(x: Tensor, q: Any, dim: int | None = None, keepdim: bool = False, *,
+                interpolation: str = "linear") -> Tensor:
+    """``quantile`` of the non-NaN values of each slice (NaN where a slice has none)."""
+    return _quantiles(x, q, dim, keepdim, interpolation, ignore_nan=True)
+
+
+def _quantiles(x: Tensor, q: Any, dim: int | None, keepdim: bool, interpolation: str,
+               ignore_nan: bool) -> Tensor:
+    from ember.ops.indexing import gather
+
+    name = "nanquantile" if ignore_nan else "quantile"
     if interpolation not in ("linear", "lower", "higher", "midpoint", "nearest"):
-        raise RuntimeError(f"quantile() interpolation must be one of linear, lower, higher, "
+        raise RuntimeError(f"{name}() interpolation must be one of linear, lower, higher, "
                            f"midpoint or nearest. Got {interpolation}")
+    if x._data.dtype.kind != "f":
+        raise RuntimeError(f"{name}() input tensor must be either float or double dtype")
     qs = np.asarray(q._data if isinstance(q, Tensor) else q, dtype=np.float64)
     if qs.size and (qs.min() < 0 or qs.max() > 1):
-        raise RuntimeError("quantile() q values must be in the range [0, 1]")
-    source, d = (reshape(x, -1), 0) if dim is None else (x, _dim(dim, x.ndim, "quantile"))
-    ordered = sort(source, d).values
-    n = ordered.shape[d]
-    position = qs.reshape(-1) * (n - 1)
-    low = np.floor(position).astype(np.int64)
-    high = np.ceil(position).astype(np.int64)
+        raise RuntimeError(f"{name}() q values must be in the range [0, 1]")
+    source, d = (reshape(x, -1), 0) if dim is None else (x, _dim(dim, x.ndim, name))
+    ordered = sort(source, d).values  # NaN sorts last
+    data = ordered._data
+    nan_count = np.isnan(data).sum(axis=d, keepdims=True)
+    valid = data.shape[d] - nan_count if ignore_nan else np.full_like(nan_count,
+                                                                      data.shape[d])
+    # One position per q and slice: (Q, *slice shape with 1 at d).
+    position = qs.reshape((-1,) + (1,) * data.ndim) * (np.maximum(valid, 1) - 1)
+    low, high = np.floor(position).astype(np.int64), np.ceil(position).astype(np.int64)
     if interpolation == "lower":
         high = low
     elif interpolation == "higher":
         low = high
     elif interpolation == "nearest":
-        low = high = np.round(position).astype(np.int64)  # round half to even, as PyTorch
-    weight = position - low if interpolation == "linear" else (
-        np.full(position.shape, 0.5) if interpolation == "midpoint" else np.zeros(position.shape))
-    picked_low = ordered.index_select(d, Tensor._wrap(low))
-    picked_high = ordered.index_select(d, Tensor._wrap(high))
-    shape = [1] * ordered.ndim
-    shape[d] = -1
-    w = Tensor._wrap(weight.astype(ordered._data.dtype).reshape(shape))
-    out = picked_low + (picked_high - picked_low) * w
+        low = high = np.round(position).astype(np.int64)  # half to even, as PyTorch
+    weight = position - low if interpolation == "linear" else np.full(
+        position.shape, 0.5 if interpolation == "midpoint" else 0.0)
+
+    def along_d(values: np.ndarray) -> np.ndarray:  # (Q, ..., 1, ...) -> (..., Q, ...)
+        return np.swapaxes(values, 0, d + 1)[0]
+
+    picked_low = gather(ordered, d, along_d(low))
+    picked_high = gather(ordered, d, along_d(high))
+    w = Tensor._wrap(along_d(weight).astype(data.dtype))
+    from ember.ops.math import lerp
+
+    out = lerp(picked_low, picked_high, w)  # PyTorch's lerp: -inf and a finite value give -inf
+    undefined = (valid == 0) if ignore_nan else (nan_count > 0)
+    if undefined.any():
+        out = _ew.where(Tensor._wrap(undefined), Tensor._wrap(np.asarray(np.nan, data.dtype)),
+                        out)
     out = permute(out, (d,) + tuple(i for i in range(out.ndim) if i != d))  # q first
     if keepdim:
         out = reshape(out, (out.shape[0],) + tuple(
             1 if dim is None or i == d else n_ for i, n_ in enumerate(x.shape)))
     return reshape(out, out.shape[1:]) if qs.ndim == 0 else out
-
-
-def nanquantile(x: Tensor, q: Any, dim: int | None = None, keepdim: bool = False, *,
-                interpolation: str = "linear") -> Tensor:
-    if np.isnan(x._data).any():
-        raise NotImplementedError("nanquantile: inputs holding NaN are not supported yet")
-    return quantile(x, q, dim, keepdim, interpolation=interpolation)
 
 
 # ------------------------------------------------------------------ elementwise aliases
