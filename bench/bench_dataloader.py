@@ -118,7 +118,8 @@ def mnist_bench(images: int, rounds: int, tv: Any) -> None:
                 [tt.ToTensor(), tt.Normalize((0.1307,), (0.3081,))]))
             loader = torch.utils.data.DataLoader(torch.utils.data.Subset(theirs, range(images)),
                                                  batch_size=64)
-            print(f"  PyTorch per image: {images_per_second(loader, rounds):9.0f} images/s")
+            rate = images_per_second(loader, rounds)
+            print(f"  PyTorch per image, ToTensor + Normalize: {rate:9.0f} images/s")
 
 
 def main() -> None:
