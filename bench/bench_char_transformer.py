@@ -1,7 +1,7 @@
 """A character-level Transformer language model (2 pre-norm layers, 4 heads, 128 wide, context
 64) on Python's own library sources, trained by ember and by PyTorch from the same initial
-weights on the same batches in one process: validation loss after the same steps, and the
-median step time of each.
+weights on the same batches in one process, taking turns step by step: validation loss after
+the same steps, and the median step time of each.
 
     python bench/bench_char_transformer.py [--steps 300] [--quick]
 """
@@ -139,19 +139,21 @@ def run(steps: int = 300, batch: int = 32, context: int = 64, chars: int = 400_0
             return float(np.mean([torch_loss(c).item() for c in val_batches]))
 
     results: dict[str, dict[str, float]] = {}
+    runs = {"ember": (ember_step, ember_val), "torch": (torch_step, torch_val)}
+    times: dict[str, list[float]] = {name: [] for name in runs}
     with threadpool_limits(limits=threads):
-        for name, step, val in (("ember", ember_step, ember_val),
-                                ("torch", torch_step, torch_val)):
-            initial = val()
-            times = []
-            for chunk in train_batches:
+        initial = {name: val() for name, (_, val) in runs.items()}
+        for chunk in train_batches:
+            for name, (step, _) in runs.items():  # turns, so load falls on both alike
                 began = time.perf_counter()
                 step(chunk)
-                times.append(time.perf_counter() - began)
-            results[name] = {"initial_val_loss": initial, "val_loss": val(),
-                             "step_seconds": float(np.median(times))}
-            log(f"{name}: validation loss {initial:.4f} -> {results[name]['val_loss']:.4f} "
-                f"after {steps} steps, median step {np.median(times) * 1000:.1f} ms")
+                times[name].append(time.perf_counter() - began)
+        for name, (_, val) in runs.items():
+            results[name] = {"initial_val_loss": initial[name], "val_loss": val(),
+                             "step_seconds": float(np.median(times[name]))}
+            log(f"{name}: validation loss {initial[name]:.4f} -> "
+                f"{results[name]['val_loss']:.4f} after {steps} steps, median step "
+                f"{results[name]['step_seconds'] * 1000:.1f} ms")
     gap = results["ember"]["val_loss"] / results["torch"]["val_loss"] - 1
     ratio = results["ember"]["step_seconds"] / results["torch"]["step_seconds"]
     log(f"ember's validation loss is {gap * 100:+.2f}% of PyTorch's; step time {ratio:.2f}x")

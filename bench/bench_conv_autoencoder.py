@@ -1,6 +1,7 @@
 """A convolutional autoencoder on MNIST (Conv2d down twice, ConvTranspose2d up twice, MSE
 reconstruction loss, Adam, batch 128), trained one epoch by ember and by PyTorch from the same
-initial weights on the same batches: test reconstruction loss and median step time of each.
+initial weights on the same batches, taking turns batch by batch: test reconstruction loss
+and median step time of each.
 
     EMBER_DATA=../shared/data python bench/bench_conv_autoencoder.py [--quick]
 """
@@ -77,17 +78,20 @@ def run(train: int = 60_000, test: int = 10_000, batch: int = 128, threads: int 
                 for i in range(0, len(x_test), 1000)]))
 
     results: dict[str, dict[str, float]] = {}
+    runs = {"ember": (ember_step, ember_test), "torch": (torch_step, torch_test)}
+    times: dict[str, list[float]] = {name: [] for name in runs}
     with threadpool_limits(limits=threads):
-        for name, step, evaluate in (("ember", ember_step, ember_test),
-                                     ("torch", torch_step, torch_test)):
-            times = []
-            for start in range(0, len(order), batch):
+        for start in range(0, len(order), batch):
+            for name, (step, _) in runs.items():  # turns, so load falls on both alike
                 began = time.perf_counter()
                 step(x_train[order[start:start + batch]])
-                times.append(time.perf_counter() - began)
-            results[name] = {"test_loss": evaluate(), "step_seconds": float(np.median(times))}
+                times[name].append(time.perf_counter() - began)
+        for name, (_, evaluate) in runs.items():
+            results[name] = {"test_loss": evaluate(),
+                             "step_seconds": float(np.median(times[name]))}
             log(f"{name}: test reconstruction MSE {results[name]['test_loss']:.5f} after one "
-                f"epoch of {len(order)} images, median step {np.median(times) * 1000:.1f} ms")
+                f"epoch of {len(order)} images, median step "
+                f"{results[name]['step_seconds'] * 1000:.1f} ms")
     gap = results["ember"]["test_loss"] / results["torch"]["test_loss"] - 1
     log(f"ember's test loss is {gap * 100:+.2f}% of PyTorch's; step time "
         f"{results['ember']['step_seconds'] / results['torch']['step_seconds']:.2f}x")

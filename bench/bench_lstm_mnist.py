@@ -1,7 +1,7 @@
 """Row-by-row MNIST: an LSTM reads each image as 28 steps of 28 pixels; nn.LSTM(28, 128) and a
 linear head, Adam (learning rate 3e-3), batch 64. ember and PyTorch train the same program from
 the same initial weights on the same batches in one process; prints each one's test accuracy
-after every epoch and its median step time.
+after every epoch and its median step time (the two take turns batch by batch).
 
     EMBER_DATA=../shared/data python bench/bench_lstm_mnist.py [--epochs 2] [--quick]
 """
@@ -108,21 +108,26 @@ def _train_both(epochs: int, train: int, test: int, batch: int, seed: int, log: 
 
     ember_opt = optim.Adam(model.parameters(), lr=lr)
     torch_opt = torch.optim.Adam(twin.parameters(), lr=lr)
-    for name, step, accuracy in (("ember", ember_step, ember_accuracy),
-                                 ("torch", torch_step, torch_accuracy)):
-        if name not in frameworks:
-            continue
-        times, accuracies = [], []
-        for epoch, order in enumerate(orders):
-            for start in range(0, len(order), batch):
-                index = order[start:start + batch]
+    runs = {"ember": (ember_step, ember_accuracy), "torch": (torch_step, torch_accuracy)}
+    runs = {name: run for name, run in runs.items() if name in frameworks}
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    accuracies: dict[str, list[float]] = {name: [] for name in runs}
+    for epoch, order in enumerate(orders):
+        for start in range(0, len(order), batch):
+            index = order[start:start + batch]
+            # The two frameworks take turns batch by batch, so that other load on the
+            # machine falls on both alike.
+            for name, (step, _) in runs.items():
                 began = time.perf_counter()
                 step(x_train[index], y_train[index])
-                times.append(time.perf_counter() - began)
-            accuracies.append(accuracy())
-            log(f"{name}: epoch {epoch + 1} test accuracy {accuracies[-1]:.4f}, median step "
-                f"{np.median(times) * 1000:.1f} ms")
-        results[name] = {"accuracy": accuracies, "step_seconds": float(np.median(times))}
+                times[name].append(time.perf_counter() - began)
+        for name, (_, accuracy) in runs.items():
+            accuracies[name].append(accuracy())
+            log(f"{name}: epoch {epoch + 1} test accuracy {accuracies[name][-1]:.4f}, median "
+                f"step {np.median(times[name]) * 1000:.1f} ms")
+    for name in runs:
+        results[name] = {"accuracy": accuracies[name],
+                         "step_seconds": float(np.median(times[name]))}
     if len(results) == 2:
         ratio = results["ember"]["step_seconds"] / results["torch"]["step_seconds"]
         log(f"ember step / PyTorch step: {ratio:.2f}x")
