@@ -377,3 +377,6 @@ nan = 0.0 * 1e309  # inf * 0
 inf = 1e309
 pi = 3.141592653589793
 e = 2.718281828459045
+
+from ember import special  # noqa: E402
+from ember.ops import digamma, i0, lgamma  # noqa: E402

@@ -272,3 +272,6 @@ from ember.ops.search import isin  # noqa: E402
 from ember.ops.shape_extra import tensor_split  # noqa: E402
 
 __all__ = [name for name in dir() if not name.startswith("_")]
+from ember.ops.math import digamma, i0, lgamma  # noqa: E402
+
+__all__ = [name for name in dir() if not name.startswith("_")]

@@ -69,6 +69,11 @@ erfc = _unary("erfc", lambda x: _special().erfc(x),
               lambda x, y: -_TWO_OVER_SQRT_PI * np.exp(-x * x), "ErfcBackward")
 erfinv = _unary("erfinv", lambda x: _special().erfinv(x),
                 lambda x, y: 0.5 * math.sqrt(math.pi) * np.exp(y * y), "ErfinvBackward")
+lgamma = _unary("lgamma", lambda x: _special().gammaln(x),
+                lambda x, y: _special().digamma(x), "LgammaBackward")
+digamma = _unary("digamma", lambda x: _special().digamma(x),
+                 lambda x, y: _special().polygamma(1, x), "DigammaBackward")
+i0 = _unary("i0", lambda x: _special().i0(x), lambda x, y: _special().i1(x), "I0Backward")
 rsqrt = _unary("rsqrt", lambda x: 1 / np.sqrt(x), lambda x, y: -0.5 * y * y * y, "RsqrtBackward")
 reciprocal = _unary("reciprocal", lambda x: 1 / x, lambda x, y: -y * y, "ReciprocalBackward")
 sinc = _unary("sinc", np.sinc,
