@@ -73,3 +73,25 @@ def test_augmentation_is_active_in_fit_and_off_in_predict():
 def test_unsupported_fill_mode_is_refused():
     with pytest.raises(NotImplementedError, match="wrap"):
         keras.layers.RandomRotation(0.1, fill_mode="wrap")
+
+
+def test_contrast_and_brightness_with_a_fixed_factor_match_keras():
+    k = oracle()
+    # (0, 0) pins the contrast factor to 1 (clipping to the value range only); (0.2, 0.2)
+    # pins the brightness shift to 0.2 of the range.
+    for name, kwargs in (("RandomContrast", {"factor": (0.0, 0.0)}),
+                         ("RandomBrightness", {"factor": (0.2, 0.2)})):
+        expected = np.asarray(getattr(k.layers, name)(**kwargs)(IMAGES, training=True))
+        got = getattr(keras.layers, name)(**kwargs)(IMAGES, training=True).detach().numpy()
+        np.testing.assert_allclose(got, expected, atol=1e-3)
+
+
+def test_time_distributed_dense_matches_keras():
+    k = oracle()
+    x = np.random.default_rng(3).standard_normal((2, 4, 5)).astype(np.float32)
+    theirs = k.layers.TimeDistributed(k.layers.Dense(3))
+    ours = keras.layers.TimeDistributed(keras.layers.Dense(3))
+    expected = np.asarray(theirs(x))
+    ours(x)
+    ours.set_weights(theirs.get_weights())
+    np.testing.assert_allclose(ours(x).detach().numpy(), expected, atol=1e-5)

@@ -215,17 +215,23 @@ class RandomFlip(_RandomLayer):
 
 
 class RandomContrast(_RandomLayer):
-    """Scale each image's deviation from its per-channel mean by a random 1 +- ``factor``."""
+    """Scale each image's deviation from its per-channel mean by a random factor in
+    [1 - lower, 1 + upper] (``factor`` f means lower = upper = f, a pair is (lower, upper))."""
 
     def __init__(self, factor: Any, value_range: Any = (0, 255), seed: Any = None,
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        low, high = _range(factor, "RandomContrast")
-        self.factor = (low, high)
+        lower, upper = (float(factor), float(factor)) if np.isscalar(factor) else \
+            (float(factor[0]), float(factor[1]))
+        if lower < 0 or upper < 0 or lower > 1:
+            raise ValueError(f"RandomContrast: factor must be non-negative (lower at most 1), "
+                             f"got {factor!r}")
+        self.factor = (lower, upper)
         self.value_range = (float(value_range[0]), float(value_range[1]))
 
     def augment(self, images: np.ndarray) -> np.ndarray:
-        scale = 1 + self.uniform(*self.factor, len(images)).reshape(-1, 1, 1, 1)
+        lower, upper = self.factor
+        scale = self.uniform(1 - lower, 1 + upper, len(images)).reshape(-1, 1, 1, 1)
         mean = images.mean(axis=(1, 2), keepdims=True)
         out = (images - mean) * scale + mean
         return np.clip(out, *self.value_range).astype(images.dtype)
