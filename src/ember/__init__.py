@@ -379,4 +379,4 @@ pi = 3.141592653589793
 e = 2.718281828459045
 
 from ember import special  # noqa: E402
-from ember.ops import digamma, i0, lgamma  # noqa: E402
+from ember.ops import digamma, i0, index_put, lgamma, masked_scatter  # noqa: E402

@@ -1442,6 +1442,21 @@ class Tensor:
 
     def tensor_split(self, indices_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
         return _ops.tensor_split(self, indices_or_sections, dim)
+
+    def index_put(self, indices: Any, values: Any, accumulate: bool = False) -> Tensor:
+        return _ops.index_put(self, indices, values, accumulate)
+
+    def index_put_(self, indices: Any, values: Any, accumulate: bool = False) -> Tensor:
+        return _ops.index_ops.apply_inplace(
+            self, lambda old: _ops.index_put(old, indices, values, accumulate), "index_put_",
+            values)
+
+    def masked_scatter(self, mask: Any, source: Tensor) -> Tensor:
+        return _ops.masked_scatter(self, mask, source)
+
+    def masked_scatter_(self, mask: Any, source: Tensor) -> Tensor:
+        return _ops.index_ops.apply_inplace(
+            self, lambda old: _ops.masked_scatter(old, mask, source), "masked_scatter_", source)
     # ---- end of issue 12 ops
 
 

@@ -181,6 +181,12 @@ CASES = [
         0, L.tensor(I([0, 2, 0, 1])), s, "amax", include_self=False), (3,), (4,)),
     case("scatter_reduce_amin", lambda L, F, x, s: x.scatter_reduce(
         0, L.tensor(I([0, 2, 0, 1])), s, "amin"), (3,), (4,), kind="distinct"),
+    case("index_put", lambda L, F, x, v: (x.index_put((L.tensor(I([0, 2, 0])), L.tensor(
+        I([1, 1, 1]))), v, accumulate=True), x.index_put((L.tensor(I([1, 2])),), v[:2, None])),
+         (3, 2), (3,)),
+    case("masked_scatter", lambda L, F, x, s: x.masked_scatter(x > 0, s), (2, 3), (7,)),
+    case("index_put_in_place", lambda L, F, x, v: (x * 1).index_put_(
+        (L.tensor(I([1, 0])),), v), (2, 3), (2, 3)),
     case("gather_smaller_index", lambda L, F, x: L.gather(x, 1, L.tensor(I([[0, 2], [1, 1]]))),
          (3, 4)),
     case("index_select", lambda L, F, x: L.index_select(x, 1, L.tensor(I([2, 0, 2]))), (2, 3)),

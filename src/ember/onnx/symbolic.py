@@ -71,7 +71,8 @@ NOT_EXPORTABLE = {
                      "kthvalue", "logit", "logspace", "msort", "multiply", "mv", "nanquantile",
                      "negative", "numel", "positive", "quantile", "rot90", "row_stack", "rsub",
                      "select", "subtract", "swapaxes", "t", "tile", "trace", "vdot", "isin",
-                     "tensor_split", "lgamma", "digamma", "i0"],
+                     "tensor_split", "lgamma", "digamma", "i0",
+                     "index_put", "masked_scatter"],
                    "composites and aliases (issue 12) not mapped yet"),
 }
 

@@ -275,3 +275,6 @@ __all__ = [name for name in dir() if not name.startswith("_")]
 from ember.ops.math import digamma, i0, lgamma  # noqa: E402
 
 __all__ = [name for name in dir() if not name.startswith("_")]
+from ember.ops.index_ops import index_put, masked_scatter  # noqa: E402
+
+__all__ = [name for name in dir() if not name.startswith("_")]

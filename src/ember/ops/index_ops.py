@@ -291,3 +291,49 @@ def apply_inplace(x: Tensor, compute: Callable[[Tensor], Tensor], name: str,
     np.copyto(x._data, result._data, casting="unsafe")
     x._version += 1
     return x
+
+
+def index_put(x: Tensor, indices: Any, values: Any, accumulate: bool = False) -> Tensor:
+    """A copy of ``x`` with ``values`` written (or, with ``accumulate``, added: repeated
+    positions add up) at the tuple of index tensors ``indices``."""
+    from ember.ops.indexing import _index_put
+
+    index = tuple(i._data if isinstance(i, Tensor) else np.asarray(i) for i in indices)
+    source = as_tensor(values, x._data)
+    if source._data.dtype != x._data.dtype:
+        source = cast(source, x._data.dtype)
+    try:
+        selected_shape = np.shape(x._data[index])
+        np.broadcast_shapes(selected_shape, source._data.shape)
+    except (IndexError, ValueError) as exc:
+        raise RuntimeError(f"index_put: values of shape {list(source.shape)} don't fit the "
+                           f"indexed positions of a tensor of shape {list(x.shape)}: {exc}"
+                           ) from None
+    if not accumulate:
+        return _index_put(x, index, source)
+    out = x._data.copy()
+    np.add.at(out, index, np.broadcast_to(source._data, selected_shape))
+    source_shape = source._data.shape
+
+    def backward(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        from ember.ops._util import unbroadcast
+
+        return g, unbroadcast(g[index], source_shape)
+
+    return Tensor._op(out, (x, source), backward, "IndexPutBackward", saved=())
+
+
+def masked_scatter(x: Tensor, mask: Any, source: Tensor) -> Tensor:
+    """A copy of ``x`` with the positions where ``mask`` holds filled, in order, from the first
+    elements of ``source``."""
+    mask_data = np.asarray(mask._data if isinstance(mask, Tensor) else mask)
+    if mask_data.dtype != np.bool_:
+        raise RuntimeError(f"masked_scatter_: expected BoolTensor for mask, got "
+                           f"{mask_data.dtype}")
+    full = np.broadcast_to(mask_data, x._data.shape)
+    count = int(full.sum())
+    if count > source.numel():
+        raise RuntimeError(f"masked_scatter: the mask selects {count} elements but source has "
+                           f"only {source.numel()}")
+    taken = getitem(reshape(source, -1), slice(0, count))
+    return index_put(x, np.nonzero(full), taken)
