@@ -828,7 +828,8 @@ class Tensor:
 
     def t(self) -> Tensor:
         if self._data.ndim > 2:
-            raise ValueError(f"t() expects a tensor of at most 2 dims, got {self._data.ndim}")
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
+                               f"{self._data.ndim}D")
         return self if self._data.ndim < 2 else _ops.transpose(self, 0, 1)
 
     @property

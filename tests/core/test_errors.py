@@ -22,7 +22,7 @@ def test_operator_broadcast_mismatch() -> None:
 
 
 def test_where_mismatch_names_all_three_shapes() -> None:
-    with pytest.raises(ValueError, match=r"where: condition \(2, 3\), input \(3, 2\)"):
+    with pytest.raises(RuntimeError, match=r"where: condition \(2, 3\), input \(3, 2\)"):
         ember.where(ember.ones(2, 3) > 0, ember.ones(3, 2), 0.0)
 
 
@@ -97,13 +97,25 @@ def test_bad_reduction(loss) -> None:
 
 
 @pytest.mark.parametrize(
-    "loss", [F.mse_loss, F.l1_loss, F.smooth_l1_loss, F.huber_loss, F.binary_cross_entropy,
-             F.binary_cross_entropy_with_logits],
+    "loss", [F.binary_cross_entropy, F.binary_cross_entropy_with_logits],
     ids=lambda fn: fn.__name__,
 )
-def test_regression_losses_refuse_mismatched_shapes(loss) -> None:
+def test_binary_cross_entropies_refuse_mismatched_shapes(loss) -> None:
     with pytest.raises(ValueError, match=r"input of shape \(4, 1\) and target of shape \(4,\)"):
         loss(ember.full((4, 1), 0.5), ember.full((4,), 0.5))
+
+
+@pytest.mark.parametrize("loss", [F.mse_loss, F.l1_loss, F.smooth_l1_loss, F.huber_loss],
+                         ids=lambda fn: fn.__name__)
+def test_regression_losses_broadcast_mismatched_shapes_with_pytorchs_warning(loss) -> None:
+    prediction, target = ember.tensor([[0.0], [1.0], [3.0]]), ember.tensor([0.0, 1.0, 3.0])
+    with pytest.warns(UserWarning, match=r"Using a target size \(ember.Size\(\[3\]\)\) that is "
+                                         r"different to the input size"):
+        broadcast = loss(prediction, target)
+    assert broadcast.item() == pytest.approx(loss(prediction.expand(3, 3), target.expand(3, 3))
+                                             .item())
+    with pytest.warns(UserWarning), pytest.raises(RuntimeError):
+        loss(ember.zeros(2, 3), ember.zeros(4))
 
 
 def test_binary_cross_entropy_needs_probabilities() -> None:
@@ -175,3 +187,10 @@ def test_true_division_in_place_into_an_integer_tensor() -> None:
     with pytest.raises(RuntimeError, match=r"div_: result of true division can't be stored "
                                            r"in ember.int64"):
         ember.tensor([1, 2]).div_(2)
+
+
+def test_where_and_t_raise_runtime_error_as_pytorch() -> None:
+    with pytest.raises(RuntimeError, match="where: condition"):
+        ember.where(ember.ones(2) > 0, ember.ones(2), ember.ones(3))
+    with pytest.raises(RuntimeError, match=r"t\(\) expects a tensor with <= 2 dimensions"):
+        ember.ones(2, 3, 4).t()

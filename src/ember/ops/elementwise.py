@@ -152,7 +152,7 @@ def where(condition: Any, a: Any = None, b: Any = None) -> Any:
     try:
         out = np.where(cond, a_data, b_data)
     except ValueError:
-        raise ValueError(
+        raise RuntimeError(
             f"where: condition {cond.shape}, input {a_data.shape} and other {b_data.shape} "
             "cannot be broadcast together"
         ) from None

@@ -63,12 +63,23 @@ def _reduce_fused(loss: np.ndarray, reduction: str, count: float,
 
 
 def _check_same_shape(input: Tensor, target: Tensor, name: str) -> None:  # noqa: A002
+    """The binary cross-entropies refuse a target of another shape (ValueError, as PyTorch)."""
     if tuple(input.shape) != tuple(target.shape):
         raise ValueError(
             f"{name}: input of shape {tuple(input.shape)} and target of shape "
             f"{tuple(target.shape)} differ; broadcasting them would silently compare every "
             "prediction with every target. Reshape one (e.g. target.view(-1, 1))."
         )
+
+
+def _warn_if_broadcast(input: Tensor, target: Tensor) -> None:  # noqa: A002
+    """The regression losses broadcast a target of another shape, warning as PyTorch does (a
+    (N, 1) prediction against an (N,) target compares every prediction with every target)."""
+    if tuple(input.shape) != tuple(target.shape):
+        warnings.warn(f"Using a target size ({target.shape}) that is different to the input size "
+                      f"({input.shape}). This will likely lead to incorrect results due to "
+                      "broadcasting. Please ensure they have the same size.", UserWarning,
+                      stacklevel=3)
 
 
 def _target_shape_error(message: str, shape: tuple[int, ...],
@@ -220,7 +231,7 @@ def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean",  # noqa: A0
              size_average: Any = None, reduce: Any = None) -> Tensor:
     """Mean squared error (L2 loss)."""
     reduction = _check_reduction(reduction, "mse_loss", size_average, reduce)
-    _check_same_shape(input, target, "mse_loss")
+    _warn_if_broadcast(input, target)
     diff = input - target
     return _reduce(diff * diff, reduction)
 
@@ -229,7 +240,7 @@ def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean",  # noqa: A00
             size_average: Any = None, reduce: Any = None) -> Tensor:
     """Mean absolute error (L1 loss): less swayed by outliers than the squared error."""
     reduction = _check_reduction(reduction, "l1_loss", size_average, reduce)
-    _check_same_shape(input, target, "l1_loss")
+    _warn_if_broadcast(input, target)
     return _reduce(ops.abs(input - target), reduction)
 
 
@@ -237,7 +248,7 @@ def smooth_l1_loss(input: Tensor, target: Tensor, reduction: str = "mean",  # no
                    beta: float = 1.0, size_average: Any = None, reduce: Any = None) -> Tensor:
     """Squared below ``beta`` (divided by beta), absolute above it."""
     reduction = _check_reduction(reduction, "smooth_l1_loss", size_average, reduce)
-    _check_same_shape(input, target, "smooth_l1_loss")
+    _warn_if_broadcast(input, target)
     diff = ops.abs(input - target)
     if beta == 0:
         return _reduce(diff, reduction)
@@ -249,7 +260,7 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean",  # noqa: 
                delta: float = 1.0) -> Tensor:
     """Squared below ``delta``, linear above it (smooth_l1_loss scaled by delta)."""
     _check_reduction(reduction, "huber_loss")
-    _check_same_shape(input, target, "huber_loss")
+    _warn_if_broadcast(input, target)
     diff = ops.abs(input - target)
     loss = ops.where(diff < delta, 0.5 * diff * diff, delta * (diff - 0.5 * delta))
     return _reduce(loss, reduction)
