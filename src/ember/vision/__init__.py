@@ -7,11 +7,11 @@
 
 from ember.vision import datasets, transforms
 
-__all__ = ["datasets", "models", "transforms", "utils"]
+__all__ = ["datasets", "io", "models", "transforms", "utils"]
 
 
 def __getattr__(name: str) -> object:
-    if name in ("models", "utils"):  # models build networks; utils draws with Pillow
+    if name in ("io", "models", "utils"):  # models build networks; io, utils use Pillow
         import importlib
 
         return importlib.import_module(f"ember.vision.{name}")
