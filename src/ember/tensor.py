@@ -1522,7 +1522,9 @@ def _format_tensor(t: Tensor) -> str:
     if array.dtype.kind == "f" and array.size:
         finite = array[np.isfinite(array)].astype(np.float64)
         nonzero = np.abs(finite[finite != 0])
-        scientific = nonzero.size > 0 and (nonzero.max() >= 1e8 or nonzero.min() < 1e-4)
+        # PyTorch's rule: a spread over three decades, or values past 1e8 or under 1e-4
+        scientific = nonzero.size > 0 and (nonzero.max() / nonzero.min() > 1000
+                                           or nonzero.max() > 1e8 or nonzero.min() < 1e-4)
         integral = bool(np.all(finite == np.round(finite)))
         if scientific:
             fmt = "{:.4e}".format

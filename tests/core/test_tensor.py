@@ -186,12 +186,17 @@ def test_iteration_and_truth_value() -> None:
          "tensor([1., 2.], dtype=ember.float64)"),
         (lambda: ember.tensor([1, 2], dtype=ember.int32), "tensor([1, 2], dtype=ember.int32)"),
         (lambda: ember.tensor([1e-5, 1.0]), "tensor([1.0000e-05, 1.0000e+00])"),
+        (lambda: ember.tensor([0.1, 1000.0]), "tensor([1.0000e-01, 1.0000e+03])"),
+        (lambda: ember.tensor([1.0, 2000.0]), "tensor([1.0000e+00, 2.0000e+03])"),
+        (lambda: ember.tensor([1.0, 1000.0]), "tensor([   1., 1000.])"),
+        (lambda: ember.tensor([1e8]), "tensor([100000000.])"),
         (lambda: ember.zeros(0), "tensor([])"),
         (lambda: ember.zeros(2, 0), "tensor([], size=(2, 0))"),
         (lambda: ember.zeros(0, dtype=ember.int64), "tensor([], dtype=ember.int64)"),
     ],
     ids=["grad_matrix", "decimals", "int", "scalar", "bool", "float64", "int32", "scientific",
-         "empty", "empty_2d", "empty_int"],
+         "spread_over_1000", "integral_spread", "spread_of_1000", "1e8_not_past", "empty",
+         "empty_2d", "empty_int"],
 )
 def test_repr_like_pytorch(make, expected: str) -> None:
     assert repr(make()) == expected
