@@ -20,10 +20,8 @@ def test_truncated_normal_stays_in_its_bounds_with_the_truncated_spread() -> Non
 
 
 def test_nn_init_and_keras_draw_the_same_truncated_normal() -> None:
-    ember.manual_seed(7)
     torch_style = init.trunc_normal_(ember.empty(64, 32, dtype=ember.float64), 0.0, 0.05,
-                                     a=-0.1, b=0.1).numpy()
-    ember.manual_seed(7)
-    keras_style = keras.initializers.TruncatedNormal(stddev=0.05)((64, 32))
+                                     a=-0.1, b=0.1, generator=ember_random.Generator(7)).numpy()
+    keras_style = keras.initializers.TruncatedNormal(stddev=0.05, seed=7)((64, 32))
     assert keras_style.dtype == np.float32
     np.testing.assert_array_equal(keras_style, torch_style.astype(np.float32))
