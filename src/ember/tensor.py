@@ -1517,8 +1517,9 @@ def _unwrap_nested(data: Any) -> Any:
 def _format_tensor(t: Tensor) -> str:
     array = t._data
     prefix = "tensor("
+    # PyTorch fits floor((80 - indent) / (width + 2)) items a line: NumPy's count at 81 agrees
     options = {"separator": ", ", "prefix": prefix, "threshold": 1000, "edgeitems": 3,
-               "max_line_width": 80}
+               "max_line_width": 81}
     if array.dtype.kind == "f" and array.size:
         finite = array[np.isfinite(array)].astype(np.float64)
         nonzero = np.abs(finite[finite != 0])

@@ -202,6 +202,17 @@ def test_repr_like_pytorch(make, expected: str) -> None:
     assert repr(make()) == expected
 
 
+def test_repr_wraps_lines_as_pytorch() -> None:
+    # PyTorch puts floor((80 - indent) / (item width + 2)) items on a line
+    row = ember.tensor([[-0.0073, -0.1459, 0.0207, -0.0825, 0.0159, -0.0186, 0.0031, -0.0856,
+                         0.0033, -0.1210]])
+    assert repr(row) == ("tensor([[-0.0073, -0.1459,  0.0207, -0.0825,  0.0159, -0.0186,  "
+                         "0.0031, -0.0856,\n          0.0033, -0.1210]])")
+    assert repr(ember.arange(20.0)) == (
+        "tensor([ 0.,  1.,  2.,  3.,  4.,  5.,  6.,  7.,  8.,  9., 10., 11., 12., 13.,\n"
+        "        14., 15., 16., 17., 18., 19.])")
+
+
 def test_repr_names_the_grad_fn() -> None:
     x = ember.tensor([1.0, 2.0], requires_grad=True)
     assert repr(x * 2) == "tensor([2., 4.], grad_fn=<MulBackward>)"
