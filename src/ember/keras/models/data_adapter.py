@@ -178,6 +178,14 @@ def make_data(x: Any, y: Any = None, sample_weight: Any = None, batch_size: int 
               what: str = "fit") -> ArrayData | IterableData:
     if x is None:
         raise ValueError(f"{what}: x is required")
+    from ember.keras.models.indexed_data import IndexedData
+    from ember.keras.utils.py_dataset import is_indexed_dataset
+
+    if is_indexed_dataset(x) and not isinstance(x, (np.ndarray, Tensor, list, tuple)):
+        if y is not None:
+            raise ValueError(f"{what}: y must not be given when x is a PyDataset (it yields "
+                             "the targets)")
+        return IndexedData(x, steps, keep_integer_inputs)
     if _is_iterable_source(x):
         if y is not None:
             raise ValueError(f"{what}: y must not be given when x is a DataLoader, Dataset or "

@@ -11,6 +11,7 @@ import numpy as np
 from ember.keras.layers.base import clear_session
 from ember.keras.utils.model_visualization import plot_model
 from ember.keras.utils.progbar import Progbar
+from ember.keras.utils.py_dataset import PyDataset, Sequence
 
 
 def to_categorical(y: Any, num_classes: int | None = None, dtype: Any = "float32") -> np.ndarray:
@@ -49,5 +50,5 @@ def plot_history(history: Any, path: str | Path, title: str | None = None) -> Pa
     return plot(logs, path, title)
 
 
-__all__ = ["Progbar", "clear_session", "plot_history", "plot_model", "set_random_seed",
-           "to_categorical"]
+__all__ = ["Progbar", "PyDataset", "Sequence", "clear_session", "plot_history", "plot_model",
+           "set_random_seed", "to_categorical"]
