@@ -75,6 +75,13 @@ class Loss:
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Tensor:
         y_pred = _as_tensor(y_pred)
         mask = y_pred.__dict__.get("_keras_mask") if Seen.masks else None
+        if type(self).call is not Loss.call:
+            # A Keras-style subclass defines ``call``; as Keras, it gets targets of the
+            # predictions' float dtype and its result is weighted and reduced here.
+            y_true = _as_tensor(y_true)
+            if y_pred.is_floating_point() and y_true.dtype != y_pred.dtype:
+                y_true = y_true.to(y_pred.dtype)
+            return self.reduce(_as_tensor(self.call(y_true, y_pred)), sample_weight, mask)
         return self.reduce(self.per_sample(_as_tensor(y_true), y_pred), sample_weight, mask)
 
     def get_config(self) -> dict[str, Any]:

@@ -25,11 +25,49 @@ class Metric:
             raise NotImplementedError(f"{type(self).__name__}: dtype={dtype!r} is not supported "
                                       "(results are computed in float64 and reported as floats)")
         self.name = name or self.default_name
-        self.reset_state()
+        self._metric_variables: list[Any] = []
+        # A user's subclass creates its state after ``super().__init__()``, so (as Keras) its
+        # own ``reset_state`` is not called from here; ember's built-in metrics start that way.
+        if type(self).reset_state.__module__ == __name__:
+            self.reset_state()
+        else:
+            Metric.reset_state(self)
+
+    def add_variable(self, shape: Any = (), initializer: Any = "zeros", dtype: Any = None,
+                     aggregation: str = "sum", name: str | None = None) -> Any:
+        """A state variable of this metric (``assign``/``assign_add``, ``value``), not trained;
+        ``reset_state`` sets it back to zeros."""
+        from ember.keras import initializers
+        from ember.keras.layers.base import as_shape
+        from ember.keras.variables import Variable
+
+        if dtype not in (None, "float32"):
+            raise NotImplementedError(f"{type(self).__name__}.add_variable: dtype={dtype!r} is "
+                                      "not supported (float32)")
+        if aggregation not in ("sum", "mean", "none", "only_first_replica"):
+            raise ValueError(f"{type(self).__name__}.add_variable: unknown aggregation "
+                             f"{aggregation!r}")
+        init = initializers.get(initializer)
+        variable = Variable(init(as_shape(shape)), trainable=False,
+                            name=name or f"variable_{len(self._metric_variables)}")
+        self._metric_variables.append(variable)
+        return variable
+
+    def add_weight(self, name: str | None = None, shape: Any = (), dtype: Any = None,
+                   initializer: Any = "zeros", aggregation: str = "sum") -> Any:
+        """Keras's older spelling of ``add_variable``."""
+        return self.add_variable(shape, initializer, dtype, aggregation, name)
+
+    @property
+    def variables(self) -> list[Any]:
+        """The state variables made by ``add_variable``/``add_weight``."""
+        return list(self.__dict__.get("_metric_variables", []))
 
     def reset_state(self) -> None:
         self.total = 0.0
         self.count = 0.0
+        for variable in self.variables:
+            variable.assign(np.zeros(variable.shape, dtype=np.float32))
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
         raise NotImplementedError

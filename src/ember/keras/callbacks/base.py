@@ -46,6 +46,9 @@ class CallbackList:
             callback.set_params(params)
 
     def call(self, hook: str, *args: Any) -> None:
+        # Keras hands every hook a dict of logs, an empty one where there is nothing to report.
+        if args and args[-1] is None:
+            args = (*args[:-1], {})
         for callback in self.callbacks:
             getattr(callback, hook)(*args)
 

@@ -118,6 +118,7 @@ class TrainingLoops:
             ember_random.set_rng_state(self._checkpoint_rng_state)
             self._checkpoint_rng_state = None
         hooks.call("on_train_begin", None)
+        epoch_logs: dict[str, Any] = {}
         for epoch in range(initial_epoch, epochs):
             self.train()
             self.reset_metrics()
@@ -142,7 +143,7 @@ class TrainingLoops:
             hooks.call("on_epoch_end", epoch, epoch_logs)
             if self.stop_training:
                 break
-        hooks.call("on_train_end", None)
+        hooks.call("on_train_end", epoch_logs)
         return self.history
 
     def _run_evaluation(self, data: Any, hooks: callbacks_module.CallbackList | None = None
