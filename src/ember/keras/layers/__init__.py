@@ -107,3 +107,18 @@ from ember.keras.layers.text import IntegerLookup, StringLookup, TextVectorizati
 
 LAYER_CLASSES.update({cls.__name__: cls for cls in (IntegerLookup, StringLookup,
                                                      TextVectorization)})
+from ember.keras.layers.merge_functions import (  # noqa: E402
+    Dot,
+    Maximum,
+    Minimum,
+    add,
+    average,
+    concatenate,
+    dot,
+    maximum,
+    minimum,
+    multiply,
+    subtract,
+)
+
+LAYER_CLASSES.update({cls.__name__: cls for cls in (Dot, Maximum, Minimum)})
