@@ -14,6 +14,7 @@ from ember import nn
 from ember.autograd.grad_mode import no_grad
 from ember.keras.layers.base import Layer, as_shape, dummy_sample
 from ember.keras.layers.core import InputLayer
+from ember.keras.models.introspection import record_call
 from ember.keras.models.model import Model
 from ember.tensor import Tensor
 
@@ -45,7 +46,9 @@ def Input(shape: Any = None, batch_size: int | None = None, name: str | None = N
     layer.output_shape = (batch_size,) + as_shape(shape)
     layer.built = True
     dtype_name = "float32" if dtype is None else str(np.dtype(dtype))
-    return KerasTensor((batch_size,) + as_shape(shape), layer, [], dtype_name)
+    result = KerasTensor((batch_size,) + as_shape(shape), layer, [], dtype_name)
+    record_call(layer, result, result)
+    return result
 
 
 def _dummy(t: KerasTensor) -> Tensor:
@@ -63,7 +66,9 @@ def call_symbolic(layer: Layer, x: Any) -> KerasTensor:
         out = layer(dummies if isinstance(x, (list, tuple)) else dummies[0], training=False)
     layer.train(was_training)
     layer.output_shape = (None,) + tuple(out.shape[1:])
-    return KerasTensor(layer.output_shape, layer, parents)
+    result = KerasTensor(layer.output_shape, layer, parents)
+    record_call(layer, x, result)
+    return result
 
 
 def _topological(outputs: list[KerasTensor]) -> list[KerasTensor]:

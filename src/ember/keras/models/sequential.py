@@ -10,6 +10,7 @@ from ember import nn
 from ember.autograd.grad_mode import no_grad
 from ember.keras.layers.base import Layer, as_shape, dummy_sample
 from ember.keras.layers.core import InputLayer
+from ember.keras.models.introspection import sequential_graph
 from ember.keras.models.model import Model
 from ember.tensor import Tensor
 
@@ -34,6 +35,23 @@ class Sequential(Model):
     @property
     def layers(self) -> list[Layer]:
         return list(self.stack.values())
+
+    @property
+    def inputs(self) -> list[Any]:
+        """The symbolic input (a one-item list) of a built model, as Keras's."""
+        return sequential_graph(self)[0]
+
+    @property
+    def outputs(self) -> list[Any]:
+        return sequential_graph(self)[1]
+
+    @property
+    def input(self) -> Any:
+        return self.inputs[0]
+
+    @property
+    def output(self) -> Any:
+        return self.outputs[0]
 
     def add(self, layer: Any) -> None:
         """Append a layer; an ``Input``/``InputLayer`` only declares the input shape."""
