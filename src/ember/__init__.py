@@ -379,4 +379,51 @@ pi = 3.141592653589793
 e = 2.718281828459045
 
 from ember import special  # noqa: E402
-from ember.ops import digamma, i0, index_put, lgamma, masked_scatter  # noqa: E402
+from ember.ops import (  # noqa: E402
+    chain_matmul,
+    cumulative_trapezoid,
+    diagflat,
+    digamma,
+    dsplit,
+    fmax,
+    fmin,
+    gcd,
+    hsplit,
+    i0,
+    index_copy,
+    index_put,
+    lcm,
+    ldexp,
+    lgamma,
+    masked_scatter,
+    matrix_power,
+    narrow_copy,
+    nextafter,
+    polygamma,
+    ravel,
+    select_scatter,
+    slice_scatter,
+    trapezoid,
+    trapz,
+    tril_indices,
+    triu_indices,
+    unravel_index,
+    vander,
+    vsplit,
+)
+
+# Aliases of ops already traced under their PyTorch names (asin, ne, gt, ...): bound here only,
+# so that the ONNX trace, which names an op by its first name in ember.ops, keeps those names.
+from ember.ops.surface_extra import (  # noqa: E402
+    arccos,
+    arccosh,
+    arcsin,
+    arcsinh,
+    arctan,
+    arctanh,
+    greater,
+    greater_equal,
+    less,
+    less_equal,
+    not_equal,
+)

@@ -187,6 +187,19 @@ CASES = [
     case("masked_scatter", lambda L, F, x, s: x.masked_scatter(x > 0, s), (2, 3), (7,)),
     case("index_put_in_place", lambda L, F, x, v: (x * 1).index_put_(
         (L.tensor(I([1, 0])),), v), (2, 3), (2, 3)),
+    case("fmax_fmin_ldexp_polygamma", lambda L, F, a, b: (L.fmax(a, b), L.fmin(a, b),
+                                                         L.ldexp(a, L.tensor([1, 2, 3])),
+                                                         L.polygamma(1, b.abs() + 1)),
+         (2, 3), (3,), kind="distinct"),
+    case("scatters_of_slices", lambda L, F, x, s: (
+        L.select_scatter(x, s[0], 0, 1), L.slice_scatter(x, s, 1, 0, 3), L.index_copy(
+            x, 1, L.tensor(I([2, 0, 1])), s), L.narrow_copy(x, 1, 1, 2)), (2, 3), (2, 3)),
+    case("matrix_power_chain", lambda L, F, m: (L.matrix_power(m, 3), L.matrix_power(m, 0),
+                                                L.chain_matmul(m, m.T, m)), (3, 3)),
+    case("trapezoid", lambda L, F, y, x: (L.trapezoid(y), L.trapezoid(y, dx=0.5, dim=0),
+                                          L.trapezoid(y, L.cumsum(x.abs(), 0)),
+                                          L.cumulative_trapezoid(y, dim=1)), (3, 4), (4,)),
+    case("diagflat_ravel", lambda L, F, m: (L.diagflat(m, 1), L.ravel(m.T)), (2, 2)),
     case("gather_smaller_index", lambda L, F, x: L.gather(x, 1, L.tensor(I([[0, 2], [1, 1]]))),
          (3, 4)),
     case("index_select", lambda L, F, x: L.index_select(x, 1, L.tensor(I([2, 0, 2]))), (2, 3)),
@@ -259,7 +272,8 @@ NAMES = [p.id for p in CASES]
 # Where PyTorch's float64 results are less exact than ember's: hardsigmoid's 1/6 and celu's
 # 1/alpha are float32 constants in PyTorch (~3e-8 relative), and its trigamma (digamma's
 # gradient) is off by ~4e-10 relative where SciPy's agrees with mpmath to the last digit.
-TORCH_FLOAT64_RTOL = {"hardsigmoid": 1e-7, "celu": 1e-7, "lgamma_digamma_i0": 1e-8}
+TORCH_FLOAT64_RTOL = {"hardsigmoid": 1e-7, "celu": 1e-7, "lgamma_digamma_i0": 1e-8,
+                      "fmax_fmin_ldexp_polygamma": 1e-8}
 
 
 def _torch():
@@ -406,6 +420,17 @@ VALUE_CASES = [
     vcase("quantile_with_nan", lambda L, x: (L.quantile(x, 0.5, dim=1), L.nanquantile(
         x, L.tensor([0.2, 0.5]), dim=1), L.nanquantile(x, 0.3), L.nanquantile(
         x.isnan().float() * L.nan, 0.5, dim=0)), F32),
+    vcase("integer_functions", lambda L, a: (L.gcd(a, L.tensor([4, 6, 8, 3])),
+                                             L.lcm(a, L.tensor(3)), L.not_equal(a, 2),
+                                             L.greater(a, 0)), INTS),
+    vcase("index_grids", lambda L, a: (L.tril_indices(3, 4, 1), L.triu_indices(4, 3, -1),
+                                       *L.unravel_index(L.tensor([5, 7, 0]), (2, 4))), INTS),
+    vcase("splits", lambda L, a: (*L.hsplit(a, 2), *L.vsplit(a, [1]),
+                                  *L.dsplit(a.reshape(2, 2, 2), 2)), INTS),
+    # vander's values (PyTorch's own backward of vander fails on an in-place check)
+    vcase("vander", lambda L, x: (L.vander(x[0, :3], 4), L.vander(x[1, :2], increasing=True)),
+          F32),
+    vcase("nextafter", lambda L, x: L.nextafter(x, L.zeros_like(x)), F32),
     vcase("where_condition_only", lambda L, a: L.where(a > 0), INTS),
     vcase("creation_size_keyword", lambda L, a: (L.zeros(size=(2, 3)), L.ones(size=[2]),
                                                  L.empty(size=(0, 2))), INTS),

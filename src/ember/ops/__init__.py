@@ -278,3 +278,32 @@ __all__ = [name for name in dir() if not name.startswith("_")]
 from ember.ops.index_ops import index_put, masked_scatter  # noqa: E402
 
 __all__ = [name for name in dir() if not name.startswith("_")]
+from ember.ops.surface_extra import (  # noqa: E402
+    chain_matmul,
+    cumulative_trapezoid,
+    diagflat,
+    dsplit,
+    fmax,
+    fmin,
+    gcd,
+    hsplit,
+    index_copy,
+    lcm,
+    ldexp,
+    matrix_power,
+    narrow_copy,
+    nextafter,
+    polygamma,
+    ravel,
+    select_scatter,
+    slice_scatter,
+    trapezoid,
+    trapz,
+    tril_indices,
+    triu_indices,
+    unravel_index,
+    vander,
+    vsplit,
+)
+
+__all__ = [name for name in dir() if not name.startswith("_")]
