@@ -427,3 +427,14 @@ from ember.ops.surface_extra import (  # noqa: E402
     less_equal,
     not_equal,
 )
+from ember.tensor_types import (  # noqa: E402
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+)

@@ -433,6 +433,8 @@ class Tensor:
     def type(self, dtype: Any = None) -> Any:
         if dtype is None:
             return f"ember.{_TYPE_NAMES.get(self._data.dtype.name, self._data.dtype.name)}"
+        if getattr(dtype, "is_legacy_tensor_type", False):  # x.type(ember.FloatTensor)
+            dtype = dtype.numpy_dtype
         if isinstance(dtype, str) and dtype.endswith("Tensor"):
             dtype = {v: k for k, v in _TYPE_NAMES.items()}.get(dtype.split(".")[-1], dtype)
         return self.to(dtype)

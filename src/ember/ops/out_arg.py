@@ -43,9 +43,40 @@ def with_out(name: str) -> Callable[..., Any]:
 
     op = getattr(ops, name)
 
+    names = _OPERAND_NAMES.get(name, ("input",))
+
     @functools.wraps(op)
     def function(*args: Any, out: Any = None, **kwargs: Any) -> Any:
+        if any(key in kwargs for key in names):
+            args = _operands_by_name(name, names, args, kwargs)
         result = getattr(ops, name)(*args, **kwargs)
         return result if out is None else write_out(result, out, name)
 
     return function
+
+
+# PyTorch's names for the leading operands, so ``torch.matmul(input=a, other=b)`` works.
+_BINARY = ("input", "other")
+_OPERAND_NAMES: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(("add", "sub", "mul", "div", "matmul", "dot", "maximum", "minimum",
+                     "remainder", "fmod", "atan2"), _BINARY),
+    "mm": ("input", "mat2"), "bmm": ("input", "mat2"), "pow": ("input", "exponent"),
+    "cat": ("tensors",), "stack": ("tensors",), "where": ("condition", "input", "other"),
+}
+
+
+def _operands_by_name(name: str, names: tuple[str, ...], args: tuple[Any, ...],
+                      kwargs: dict[str, Any]) -> tuple[Any, ...]:
+    """Move operands given by PyTorch's keyword names into their positions."""
+    args = tuple(args)
+    for position, key in enumerate(names):
+        if key not in kwargs:
+            if position >= len(args):
+                break
+            continue
+        if position < len(args):
+            raise TypeError(f"{name}() got multiple values for argument '{key}'")
+        if position > len(args):
+            raise TypeError(f"{name}() missing argument '{names[len(args)]}'")
+        args = (*args, kwargs.pop(key))
+    return args
