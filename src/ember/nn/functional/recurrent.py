@@ -106,14 +106,11 @@ def lstm_layer(xp: Tensor, w_hh: Tensor, h0: Tensor, c0: Tensor, w_hr: Tensor | 
     dtype = xs.dtype
     w_t = np.ascontiguousarray(w.T)
     result = np.empty((steps, batch, out_size + hidden), dtype=dtype)
-    h_before = np.empty((steps, batch, out_size), dtype=dtype)
-    c_before = np.empty((steps, batch, hidden), dtype=dtype)
     gates = np.empty(xs.shape, dtype=dtype)  # activated: sigmoid(i, f), tanh(g), sigmoid(o)
     tanh_c = np.empty((steps, batch, hidden), dtype=dtype)
     cell_out = None if proj is None else np.empty_like(tanh_c)  # o * tanh(c) before projecting
     pre = np.empty((batch, 4 * hidden), dtype=dtype)
     for t in order:
-        h_before[t], c_before[t] = h, c
         np.matmul(h, w_t, out=pre)
         pre += xs[t]
         act = gates[t]
@@ -129,6 +126,13 @@ def lstm_layer(xp: Tensor, w_hh: Tensor, h0: Tensor, c0: Tensor, w_hr: Tensor | 
         valid_t = _valid_column(valid, t)
         c = result[t, :, out_size:] = _carry(c_new, c, valid_t)
         h = result[t, :, :out_size] = _carry(h_new, h, valid_t)
+    # The state before each step: the initial state or the previous step's (carried) result.
+    before = np.empty_like(result)
+    first, rest, previous = ((steps - 1, slice(0, steps - 1), slice(1, steps)) if reverse
+                             else (0, slice(1, steps), slice(0, steps - 1)))
+    before[first, :, :out_size], before[first, :, out_size:] = h0._data, c0._data
+    before[rest] = result[previous]
+    h_before, c_before = before[..., :out_size], before[..., out_size:]
     # Local derivatives of every step at once: d(pre-activation)/d(c_new) per gate, d/d(h).
     i, f, g, o = (gates[..., k * hidden:(k + 1) * hidden] for k in range(4))
     # [i', f', g'] multiply the cell state's gradient, o' the hidden state's.
@@ -147,10 +151,15 @@ def lstm_layer(xp: Tensor, w_hh: Tensor, h0: Tensor, c0: Tensor, w_hr: Tensor | 
         g_proj = None if proj is None else np.zeros_like(proj)
         four = g_pre.reshape(steps, batch, 4, hidden)
         local = through_c.reshape(steps, batch, 4, hidden)
+        # Often only some steps' outputs are used (the last, for a classifier): skip the rest.
+        steps_with_grad = np.any(grad != 0, axis=(1, 2))
         for t in reversed(order):
             valid_t = _valid_column(valid, t)
-            h_through, h_skip = _split_valid(grad[t, :, :out_size] + g_h, valid_t)
-            c_through, c_skip = _split_valid(grad[t, :, out_size:] + g_c, valid_t)
+            if steps_with_grad[t]:
+                g_h = g_h + grad[t, :, :out_size]
+                g_c = g_c + grad[t, :, out_size:]
+            h_through, h_skip = _split_valid(g_h, valid_t)
+            c_through, c_skip = _split_valid(g_c, valid_t)
             if proj is not None:
                 g_proj += h_through.T @ cell_out[t]
                 h_through = h_through @ proj
