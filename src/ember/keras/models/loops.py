@@ -12,7 +12,7 @@ from ember import random as ember_random
 from ember.autograd.grad_mode import no_grad
 from ember.distributed import _keras as data_parallel
 from ember.keras import callbacks as callbacks_module
-from ember.keras.models import data_adapter
+from ember.keras.models import data_adapter, structure
 from ember.tensor import Tensor
 
 
@@ -77,6 +77,7 @@ class TrainingLoops:
             raise ValueError(f"epochs must be a non-negative integer, got {epochs!r}")
         if not 0 <= validation_split < 1:
             raise ValueError(f"validation_split must be in [0, 1), got {validation_split}")
+        x, y = structure.by_names(self, x, y)
         # Under mpiexec with a process group: this rank's shard, batch part and callbacks.
         x, y, sample_weight, batch_size, verbose, callbacks = data_parallel.prepare_fit(
             self, x, y, sample_weight, batch_size, verbose, callbacks)
@@ -94,6 +95,7 @@ class TrainingLoops:
             if isinstance(validation_data, tuple) and len(validation_data) in (2, 3):
                 vx, vy = validation_data[0], validation_data[1]
                 vsw = validation_data[2] if len(validation_data) == 3 else None
+                vx, vy = structure.by_names(self, vx, vy)
                 val_data = data_adapter.make_data(vx, vy, vsw, validation_batch_size or batch_size,
                                                   False, validation_steps, keep_ints, "validation")
             else:
@@ -170,6 +172,7 @@ class TrainingLoops:
                  verbose: Any = "auto", sample_weight: Any = None, steps: int | None = None,
                  callbacks: list[Any] | None = None, return_dict: bool = False) -> Any:
         """Loss and metrics on the given data: a float, a list ``[loss, *metrics]``, or a dict."""
+        x, y = structure.by_names(self, x, y)
         data = data_adapter.make_data(x, y, sample_weight, batch_size, False, steps,
                                       self._accepts_integer_input(), "evaluate")
         verbose = _resolve_verbose(verbose)
@@ -192,6 +195,7 @@ class TrainingLoops:
                 steps: int | None = None, callbacks: list[Any] | None = None) -> Any:
         """The model's outputs for ``x``, computed in batches, as a NumPy array (a list of them
         for several outputs)."""
+        x, _ = structure.by_names(self, x)
         data = data_adapter.make_data(x, None, None, batch_size, False, steps,
                                       self._accepts_integer_input(), "predict")
         verbose = _resolve_verbose(verbose)
