@@ -1,5 +1,6 @@
-"""Keras's ``keras.datasets``: ``mnist.load_data()`` and ``fashion_mnist.load_data()``."""
+"""Keras's ``keras.datasets``: ``mnist``, ``fashion_mnist``, ``cifar10`` and ``cifar100``'s
+``load_data()``."""
 
-from ember.keras.datasets import fashion_mnist, mnist
+from ember.keras.datasets import cifar10, cifar100, fashion_mnist, mnist
 
-__all__ = ["fashion_mnist", "mnist"]
+__all__ = ["cifar10", "cifar100", "fashion_mnist", "mnist"]
