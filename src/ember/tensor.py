@@ -1517,30 +1517,9 @@ def _unwrap_nested(data: Any) -> Any:
 
 
 def _format_tensor(t: Tensor) -> str:
+    from ember._tensor_str import format_array  # the layout rules live there
+
     array = t._data
-    prefix = "tensor("
-    # PyTorch fits floor((80 - indent) / (width + 2)) items a line: NumPy's count at 81 agrees
-    options = {"separator": ", ", "prefix": prefix, "threshold": 1000, "edgeitems": 3,
-               "max_line_width": 81}
-    if array.dtype.kind == "f" and array.size:
-        finite = array[np.isfinite(array)].astype(np.float64)
-        nonzero = np.abs(finite[finite != 0])
-        # PyTorch's rule: a spread over three decades, or values past 1e8 or under 1e-4
-        scientific = nonzero.size > 0 and (nonzero.max() / nonzero.min() > 1000
-                                           or nonzero.max() > 1e8 or nonzero.min() < 1e-4)
-        integral = bool(np.all(finite == np.round(finite)))
-        if scientific:
-            fmt = "{:.4e}".format
-        elif integral:
-            fmt = "{:.0f}.".format
-        else:
-            fmt = "{:.4f}".format
-        sample = array if array.size <= 1000 else np.concatenate(
-            [array.reshape(-1)[:50], array.reshape(-1)[-50:]])
-        width = max(len(fmt(v) if np.isfinite(v) else str(v)) for v in sample.reshape(-1))
-        options["formatter"] = {
-            "float_kind": lambda v: (fmt(v) if np.isfinite(v) else str(v)).rjust(width)}
-    body = np.array2string(array, **options)
     extras = []
     default_kinds = {np.dtype(np.float32), np.dtype(np.int64), np.dtype(np.bool_)}
     if array.size == 0:  # as PyTorch: the shape unless (0,), the dtype unless float32
@@ -1554,7 +1533,7 @@ def _format_tensor(t: Tensor) -> str:
         extras.append(f"grad_fn={t._node!r}")
     elif t._requires_grad:
         extras.append("requires_grad=True")
-    return prefix + body + "".join(", " + e for e in extras) + ")"
+    return format_array(array, extras)
 
 
 

@@ -213,6 +213,29 @@ def test_repr_wraps_lines_as_pytorch() -> None:
         "        14., 15., 16., 17., 18., 19.])")
 
 
+def test_repr_summarizes_past_1000_items_as_pytorch() -> None:
+    # the width and notation come from the items shown, "..." stands for the rest
+    values = ember.cat([ember.full((600,), 1e-5), ember.full((600,), 123.25)])
+    assert repr(values) == ("tensor([1.0000e-05, 1.0000e-05, 1.0000e-05,  ..., 1.2325e+02, "
+                            "1.2325e+02,\n        1.2325e+02])")
+    assert repr(ember.arange(2000) * 0.5) == (
+        "tensor([0.0000e+00, 5.0000e-01, 1.0000e+00,  ..., 9.9850e+02, 9.9900e+02,\n"
+        "        9.9950e+02])")
+    assert repr(ember.ones(40, 40)) == (
+        "tensor([[1., 1., 1.,  ..., 1., 1., 1.],\n        [1., 1., 1.,  ..., 1., 1., 1.],\n"
+        "        [1., 1., 1.,  ..., 1., 1., 1.],\n        ...,\n"
+        "        [1., 1., 1.,  ..., 1., 1., 1.],\n        [1., 1., 1.,  ..., 1., 1., 1.],\n"
+        "        [1., 1., 1.,  ..., 1., 1., 1.]])")
+
+
+def test_repr_moves_a_long_suffix_to_its_own_line() -> None:
+    row = ember.full((2, 7), 0.5, dtype=ember.float64, requires_grad=True)
+    assert repr(row) == (
+        "tensor([[0.5000, 0.5000, 0.5000, 0.5000, 0.5000, 0.5000, 0.5000],\n"
+        "        [0.5000, 0.5000, 0.5000, 0.5000, 0.5000, 0.5000, 0.5000]],\n"
+        "       dtype=ember.float64, requires_grad=True)")
+
+
 def test_repr_names_the_grad_fn() -> None:
     x = ember.tensor([1.0, 2.0], requires_grad=True)
     assert repr(x * 2) == "tensor([2., 4.], grad_fn=<MulBackward>)"
