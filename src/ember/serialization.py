@@ -324,8 +324,21 @@ def save(obj: Any, f: str | os.PathLike, format: str = "safetensors") -> None:  
 
 
 def load(f: str | os.PathLike, map_location: Any = None, weights_only: bool = True) -> Any:
-    """Load what ``ember.save`` or ``torch.save`` wrote; never executes anything from the file."""
+    """Load what ``ember.save`` or ``torch.save`` wrote; never executes anything from the file.
+
+    ``map_location`` may name the CPU (a string, ``ember.device`` or a dict mapping locations to
+    it); any other device is refused by name. ``weights_only=False`` is accepted for PyTorch code
+    that passes it, but cannot make ember run code from a file: files are always read as
+    ``weights_only=True`` reads them, and a file needing more is refused naming what it needs.
+    """
     from ember._torch_load import is_torch_file, load_torch_file
+    from ember.devices import check_device
+
+    if callable(map_location):
+        raise NotImplementedError("load(map_location=<function>): ember's tensors are already "
+                                  "on the CPU; pass 'cpu' or leave it out")
+    for target in (map_location.values() if isinstance(map_location, dict) else [map_location]):
+        check_device(target, "load(map_location=...)")
 
     if is_torch_file(Path(f)):
         return load_torch_file(f)

@@ -40,3 +40,14 @@ def test_to_with_a_device_and_a_dtype_converts_and_copy_makes_a_new_tensor() -> 
         x.to(dtype=ember.float64, devise="cpu")
     with pytest.raises(NotImplementedError, match="no CUDA backend"):
         x.cuda()
+
+
+def test_load_takes_the_cpu_as_map_location_and_refuses_other_devices(tmp_path) -> None:  # noqa: ANN001
+    path = tmp_path / "w.safetensors"
+    ember.save({"w": ember.ones(2)}, path)
+    assert ember.load(path, map_location="cpu")["w"].tolist() == [1.0, 1.0]
+    assert ember.load(path, map_location={"cuda:0": "cpu"})["w"].tolist() == [1.0, 1.0]
+    with pytest.raises(NotImplementedError, match="'cuda'"):
+        ember.load(path, map_location="cuda")
+    with pytest.raises(NotImplementedError, match="map_location=<function>"):
+        ember.load(path, map_location=lambda storage, location: storage)
