@@ -50,3 +50,24 @@ def test_a_layer_never_called_on_symbolic_tensors_has_no_output():
         _ = layers.Dense(2).output
     with pytest.raises(AttributeError):
         _ = keras.Sequential([layers.Dense(2)]).inputs  # no input shape yet
+
+
+def test_functional_model_input_and_output():
+    first, second = keras.Input((3,), name="a"), keras.Input((2,), name="b")
+    out = layers.Dense(1)(layers.concatenate([first, second]))
+    two_inputs = keras.Model([first, second], out)
+    assert two_inputs.input == [first, second] and two_inputs.output is out
+    one_input = keras.Model(first, layers.Dense(2)(first))
+    assert one_input.input is first
+    features = keras.Model(inputs=one_input.input, outputs=[l.output for l in one_input.layers])
+    assert len(features.outputs) == 2
+
+
+def test_variable_length_input_takes_any_length():
+    tokens = keras.Input(shape=(None,), dtype="int64")
+    embedded = layers.Embedding(50, 8)(tokens)
+    assert embedded.shape == (None, None, 8)
+    model = keras.Model(tokens, layers.LSTM(4)(embedded))
+    for length in (10, 3):
+        batch = np.random.default_rng(0).integers(0, 50, (2, length))
+        assert model.predict(batch, verbose=0).shape == (2, 4)

@@ -51,21 +51,46 @@ def Input(shape: Any = None, batch_size: int | None = None, name: str | None = N
     return result
 
 
-def _dummy(t: KerasTensor) -> Tensor:
+def _dummy(t: KerasTensor, unknown: int = 1) -> Tensor:
     dtype = np.int64 if t.dtype.startswith("int") else np.float32
-    return dummy_sample(t.shape, dtype)
+    return dummy_sample((None,) + tuple(unknown if s is None else s for s in t.shape[1:]), dtype)
+
+
+def _unknown_dims(layer: Layer, x: Any, parents: list[KerasTensor], out: Tensor) -> set[int]:
+    """The output dims that follow the inputs' unknown (``None``) sizes: found by a second
+    dummy pass with those sizes 2 instead of 1."""
+    if not any(s is None for p in parents for s in p.shape[1:]):
+        return set()
+    dummies = [_dummy(p, unknown=2) for p in parents]
+    try:
+        with no_grad():
+            wider = layer(dummies if isinstance(x, (list, tuple)) else dummies[0],
+                          training=False)
+    except (ValueError, RuntimeError):
+        return set()
+    if not isinstance(wider, Tensor) or wider.ndim != out.ndim:
+        return set()
+    return {i for i in range(1, out.ndim) if wider.shape[i] != out.shape[i]}
 
 
 def call_symbolic(layer: Layer, x: Any) -> KerasTensor:
     """Build ``layer`` for the symbolic input(s) and return its symbolic output."""
     parents = list(x) if isinstance(x, (list, tuple)) else [x]
     dummies = [_dummy(p) for p in parents]
-    was_training = layer.training
+    was_training, was_built = layer.training, layer.built
     layer.eval()
     with no_grad():
         out = layer(dummies if isinstance(x, (list, tuple)) else dummies[0], training=False)
+    spec = layer.__dict__.get("input_spec")
+    if not was_built and len(parents) == 1 and spec is not None and \
+            len(spec) == len(parents[0].shape) - 1:
+        # Built on a dummy sample whose unknown sizes are 1: keep them unknown, so that
+        # ``keras.Input(shape=(None,))`` takes sequences of any length, as Keras's.
+        layer.input_spec = tuple(parents[0].shape[1:])
+    unknown = _unknown_dims(layer, x, parents, out)
     layer.train(was_training)
-    layer.output_shape = (None,) + tuple(out.shape[1:])
+    layer.output_shape = (None,) + tuple(None if i in unknown else size
+                                         for i, size in enumerate(out.shape) if i)
     result = KerasTensor(layer.output_shape, layer, parents)
     record_call(layer, x, result)
     return result
@@ -117,6 +142,15 @@ class Functional(Model):
     @property
     def layers(self) -> list[Layer]:
         return list(self.graph.values())
+
+    @property
+    def input(self) -> Any:
+        """The model's input tensor (a list of them for several inputs), as Keras's."""
+        return self.inputs if self.multi_input else self.inputs[0]
+
+    @property
+    def output(self) -> Any:
+        return self.outputs if self.multi_output else self.outputs[0]
 
     def ensure_built(self, input_shape: Any) -> None:
         pass
