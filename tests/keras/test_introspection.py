@@ -71,3 +71,12 @@ def test_variable_length_input_takes_any_length():
     for length in (10, 3):
         batch = np.random.default_rng(0).integers(0, 50, (2, length))
         assert model.predict(batch, verbose=0).shape == (2, 4)
+
+
+def test_convolution_over_a_variable_length_sequence():
+    series = keras.Input(shape=(None, 10))
+    convolved = layers.Conv1D(3, 3)(series)
+    assert convolved.shape == (None, None, 3)
+    model = keras.Model(series, layers.GlobalMaxPooling1D()(convolved))
+    for length in (20, 5):
+        assert model.predict(np.ones((2, length, 10)), verbose=0).shape == (2, 3)

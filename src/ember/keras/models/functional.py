@@ -56,12 +56,22 @@ def _dummy(t: KerasTensor, unknown: int = 1) -> Tensor:
     return dummy_sample((None,) + tuple(unknown if s is None else s for s in t.shape[1:]), dtype)
 
 
-def _unknown_dims(layer: Layer, x: Any, parents: list[KerasTensor], out: Tensor) -> set[int]:
+def _keep_unknown_sizes(layer: Layer, parents: list[KerasTensor], was_built: bool) -> None:
+    """A layer built here on a dummy sample (unknown sizes made concrete) keeps them unknown
+    in its input check, so that ``keras.Input(shape=(None,))`` takes any length, as Keras's."""
+    spec = layer.__dict__.get("input_spec")
+    if not was_built and len(parents) == 1 and spec is not None and \
+            len(spec) == len(parents[0].shape) - 1:
+        layer.input_spec = tuple(parents[0].shape[1:])
+
+
+def _unknown_dims(layer: Layer, x: Any, parents: list[KerasTensor], out: Tensor,
+                  size: int) -> set[int]:
     """The output dims that follow the inputs' unknown (``None``) sizes: found by a second
-    dummy pass with those sizes 2 instead of 1."""
+    dummy pass with those sizes one larger."""
     if not any(s is None for p in parents for s in p.shape[1:]):
         return set()
-    dummies = [_dummy(p, unknown=2) for p in parents]
+    dummies = [_dummy(p, unknown=size + 1) for p in parents]
     try:
         with no_grad():
             wider = layer(dummies if isinstance(x, (list, tuple)) else dummies[0],
@@ -76,18 +86,24 @@ def _unknown_dims(layer: Layer, x: Any, parents: list[KerasTensor], out: Tensor)
 def call_symbolic(layer: Layer, x: Any) -> KerasTensor:
     """Build ``layer`` for the symbolic input(s) and return its symbolic output."""
     parents = list(x) if isinstance(x, (list, tuple)) else [x]
-    dummies = [_dummy(p) for p in parents]
     was_training, was_built = layer.training, layer.built
     layer.eval()
-    with no_grad():
-        out = layer(dummies if isinstance(x, (list, tuple)) else dummies[0], training=False)
-    spec = layer.__dict__.get("input_spec")
-    if not was_built and len(parents) == 1 and spec is not None and \
-            len(spec) == len(parents[0].shape) - 1:
-        # Built on a dummy sample whose unknown sizes are 1: keep them unknown, so that
-        # ``keras.Input(shape=(None,))`` takes sequences of any length, as Keras's.
-        layer.input_spec = tuple(parents[0].shape[1:])
-    unknown = _unknown_dims(layer, x, parents, out)
+    has_unknown = any(s is None for p in parents for s in p.shape[1:])
+    # Unknown sizes are tried as 1 first, then larger for layers that need more (a length-3
+    # convolution over a variable-length sequence).
+    for size in (1, 16) if has_unknown else (1,):
+        dummies = [_dummy(p, size) for p in parents]
+        try:
+            with no_grad():
+                out = layer(dummies if isinstance(x, (list, tuple)) else dummies[0],
+                            training=False)
+            break
+        except (RuntimeError, ValueError):
+            if size != 1 or not has_unknown:
+                raise
+        finally:
+            _keep_unknown_sizes(layer, parents, was_built)
+    unknown = _unknown_dims(layer, x, parents, out, size)
     layer.train(was_training)
     layer.output_shape = (None,) + tuple(None if i in unknown else size
                                          for i, size in enumerate(out.shape) if i)
