@@ -80,3 +80,25 @@ def test_convolution_over_a_variable_length_sequence():
     model = keras.Model(series, layers.GlobalMaxPooling1D()(convolved))
     for length in (20, 5):
         assert model.predict(np.ones((2, length, 10)), verbose=0).shape == (2, 3)
+
+
+def test_from_config_with_a_custom_layer_whose_config_has_no_name():
+    class CustomDense(layers.Layer):
+        def __init__(self, units=32):
+            super().__init__()
+            self.units = units
+
+        def build(self, input_shape):
+            self.w = self.add_weight(shape=(input_shape[-1], self.units))
+
+        def call(self, inputs):
+            return keras.ops.matmul(inputs, self.w)
+
+        def get_config(self):
+            return {"units": self.units}
+
+    inputs = keras.Input((4,))
+    model = keras.Model(inputs, CustomDense(10)(inputs))
+    rebuilt = keras.Model.from_config(model.get_config(),
+                                      custom_objects={"CustomDense": CustomDense})
+    assert rebuilt.predict(np.ones((2, 4)), verbose=0).shape == (2, 10)

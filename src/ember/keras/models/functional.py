@@ -214,8 +214,9 @@ class Functional(Model):
         index = {id(t): i for i, t in enumerate(self.order)}
         return {
             "name": self.name,
-            "layers": [{"class_name": type(layer).__name__, "config": layer.get_config()}
-                       for layer in self.layers],
+            # The name beside each config, as Keras's: a custom layer's get_config may omit it.
+            "layers": [{"class_name": type(layer).__name__, "name": layer.name,
+                        "config": layer.get_config()} for layer in self.layers],
             "tensors": [{"layer": t.layer.name, "parents": [index[id(p)] for p in t.parents],
                          "shape": list(t.shape), "dtype": t.dtype} for t in self.order],
             "inputs": [index[id(t)] for t in self.inputs],

@@ -87,7 +87,7 @@ def model_from_config(config: dict[str, Any], source: str = "<config>",
         layers = {}
         for entry in body["layers"]:
             layer = make_layer(entry)
-            layers[layer.name] = layer
+            layers[entry.get("name", layer.name)] = layer
         tensors: list[KerasTensor] = []
         try:
             for spec in body["tensors"]:
