@@ -132,3 +132,10 @@ def test_metric_variable_dtype_other_than_float32_is_refused():
 
     with pytest.raises(NotImplementedError, match="dtype"):
         Bad()
+
+
+def test_mean_absolute_percentage_error_metric():
+    metric = keras.metrics.MeanAbsolutePercentageError()
+    metric.update_state(np.array([[1.0, 2.0], [4.0, 0.0]]), np.array([[1.5, 2.0], [3.0, 1e-7]]))
+    # Per sample: mean(50, 0) = 25 and mean(25, 100 * 1e-7 / 1e-7) = 62.5, as Keras.
+    np.testing.assert_allclose(metric.result(), (25.0 + 62.5) / 2, rtol=1e-6)

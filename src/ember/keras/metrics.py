@@ -222,6 +222,16 @@ class MeanAbsoluteError(_Regression):
         return np.abs(y_true - y_pred)
 
 
+@_METRICS.register("mean_absolute_percentage_error", "mape")
+class MeanAbsolutePercentageError(_Regression):
+    """``100 * |y_true - y_pred| / max(|y_true|, 1e-7)``, averaged (Keras's epsilon)."""
+
+    default_name = "mean_absolute_percentage_error"
+
+    def elementwise(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        return 100.0 * np.abs((y_true - y_pred) / np.maximum(np.abs(y_true), 1e-7))
+
+
 @_METRICS.register("mean_squared_error", "mse")
 class MeanSquaredError(_Regression):
     default_name = "mean_squared_error"
