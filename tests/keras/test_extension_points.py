@@ -139,3 +139,17 @@ def test_mean_absolute_percentage_error_metric():
     metric.update_state(np.array([[1.0, 2.0], [4.0, 0.0]]), np.array([[1.5, 2.0], [3.0, 1e-7]]))
     # Per sample: mean(50, 0) = 25 and mean(25, 100 * 1e-7 / 1e-7) = 62.5, as Keras.
     np.testing.assert_allclose(metric.result(), (25.0 + 62.5) / 2, rtol=1e-6)
+
+
+def test_on_batch_end_is_the_old_name_of_on_train_batch_end():
+    class LossHistory(keras.callbacks.Callback):
+        def on_train_begin(self, logs):
+            self.per_batch_losses = []
+
+        def on_batch_end(self, batch, logs):
+            self.per_batch_losses.append(logs.get("loss"))
+
+    history = LossHistory()
+    _model().fit(np.ones((8, 3), "float32"), np.zeros((8, 1), "float32"), batch_size=2,
+                 callbacks=[history], verbose=0)
+    assert len(history.per_batch_losses) == 4
