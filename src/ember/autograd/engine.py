@@ -60,18 +60,17 @@ class Node:
             else:
                 if t._base is not None:
                     edge_of(t)
-                edges.append(t._node if t._node is not None else t)
+                node = t._node
+                edges.append(t if node is None else node)
         self.edges = tuple(edges)
         self.backward_fn: BackwardFn | None = backward_fn
         if saved is None:
-            tensors: Iterable[Tensor] = inputs
-        elif saved == ():
-            tensors = ()
-        elif callable(saved):
-            tensors = saved(inputs)
+            self.saved = tuple([(t, t._vc, t._vc[0]) for t in inputs])
+        elif not saved:
+            self.saved = ()
         else:
-            tensors = [inputs[i] for i in saved]
-        self.saved = tuple([(t, t._vc, t._vc[0]) for t in tensors])
+            tensors = saved(inputs) if callable(saved) else [inputs[i] for i in saved]
+            self.saved = tuple([(t, t._vc, t._vc[0]) for t in tensors])
         self.output_counter: list[int] | None = None
         self.output_version = 0
         if saves_output and output is not None:
@@ -258,7 +257,10 @@ def _leaf_hooks(leaf: Tensor, grad: np.ndarray) -> np.ndarray:
 
 
 def accumulate_into_grad(tensor: Tensor, grad: np.ndarray, handed: set[int]) -> None:
-    if tensor.grad is None:
+    # ``_grad`` directly: the engine's gradients have the leaf's shape and dtype already, so the
+    # checks of the public ``.grad`` setter would only cost time on every step.
+    held = tensor._grad
+    if held is None:
         # A leaf's .grad must own its memory: users and optimizers may change it in place.
         if not grad.flags.owndata or id(grad) in handed or not grad.flags.writeable:
             grad = grad.copy()
@@ -266,9 +268,9 @@ def accumulate_into_grad(tensor: Tensor, grad: np.ndarray, handed: set[int]) -> 
         # A plain Tensor even for subclasses (a Parameter's .grad is not itself a Parameter).
         from ember.tensor import Tensor
 
-        tensor.grad = Tensor._wrap(grad)
+        tensor._grad = Tensor._wrap(grad)
     else:
-        existing = tensor.grad._data
+        existing = held._data
         if existing.shape != grad.shape:
             raise RuntimeError(
                 f"cannot accumulate a gradient of shape {grad.shape} into .grad of shape "

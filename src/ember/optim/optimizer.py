@@ -128,11 +128,11 @@ class Optimizer:
         """Reset the gradients: drop them (``None``, the default) or fill them with zeros."""
         for group in self.param_groups:
             for p in group["params"]:
-                grad = p.grad
+                grad = p._grad  # the engine's own slot: these are known to be well-formed
                 if grad is None:
                     continue
                 if set_to_none:
-                    p.grad = None
+                    p._grad = None
                 elif grad._data.flags.writeable and grad._node is None:
                     grad._data.fill(0)
                 else:
@@ -154,7 +154,7 @@ class Optimizer:
             for group in self.param_groups:
                 hyper = self._hyperparameters(group)
                 for p in group["params"]:
-                    grad = p.grad
+                    grad = p._grad
                     if grad is None:
                         continue
                     param_state = state.get(p)
@@ -163,7 +163,7 @@ class Optimizer:
                     if not (blockwise and p._data.size >= 2 * _parallel.BLOCK
                             and self._update_in_blocks(p._data, grad._data, param_state, hyper)):
                         update(p._data, grad._data, param_state, hyper)
-                    p._version += 1
+                    p._vc[0] += 1  # the version counter, without the property's two calls
         return loss
 
     def _update_in_blocks(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
