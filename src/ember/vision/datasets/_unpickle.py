@@ -4,11 +4,14 @@ The pickle is read by ember's own stack machine (:mod:`ember._torch_pickle`), ne
 Python's unpickler. Its globals resolve to stand-ins for exactly what rebuilds a NumPy array
 (``numpy.core.multiarray._reconstruct``, ``numpy.ndarray``, ``numpy.dtype``, as Python 2 and
 3 pickled them); the arrays are then built from their recorded shape, dtype and raw bytes.
-Anything else a file names is refused with an error naming the file.
+Anything else a file names is refused with an error naming the file. Object arrays (the
+ragged sequences of Keras's IMDB and Reuters files) are read only where the caller asks for them,
+and hold only what the pickle itself built: lists, numbers, strings, arrays.
 """
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +20,7 @@ import numpy as np
 from ember._torch_pickle import PickleError, unpickle
 from ember.datasets._errors import DatasetError, one_line
 
-_NUMERIC_KINDS = "biuf"  # bool, signed and unsigned integers, floats: no objects, no strings
+_NUMERIC_KINDS = "biuf"  # bool, signed and unsigned integers, floats: no strings
 
 
 class _NdarrayClass:
@@ -38,8 +41,8 @@ class _Dtype:
             self.value = np.dtype(str(code))
         except TypeError:
             raise PickleError(f"unknown dtype {code!r}") from None
-        if self.value.kind not in _NUMERIC_KINDS:
-            raise PickleError(f"dtype {self.value} is not numeric")
+        if self.value.kind not in _NUMERIC_KINDS + "O":
+            raise PickleError(f"dtype {self.value} is neither numeric nor object")
 
 
 def _reconstruct(cls: Any, shape: Any, typecode: Any) -> _Array:
@@ -48,7 +51,15 @@ def _reconstruct(cls: Any, shape: Any, typecode: Any) -> _Array:
     return _Array()
 
 
+def _latin1_bytes(text: Any, encoding: Any = "latin1") -> bytes:
+    """``_codecs.encode``, which protocol-2 pickles written by Python 3 call for bytes."""
+    if not isinstance(text, str) or encoding not in ("latin1", "latin-1"):
+        raise PickleError("_codecs.encode is read only for latin-1 text (pickled bytes)")
+    return text.encode("latin-1")
+
+
 _GLOBALS = {
+    ("_codecs", "encode"): _latin1_bytes,
     ("numpy.core.multiarray", "_reconstruct"): _reconstruct,
     ("numpy._core.multiarray", "_reconstruct"): _reconstruct,
     ("numpy", "ndarray"): _NdarrayClass(),
@@ -64,7 +75,7 @@ def _find_global(module: str, name: str) -> Any:
                           "arrays are read)") from None
 
 
-def _build(obj: Any, state: Any) -> bool:
+def _build(obj: Any, state: Any, object_arrays: bool = False) -> bool:
     if isinstance(obj, _Dtype):
         if isinstance(state, tuple) and len(state) > 1 and state[1] in ("<", ">", "|", "="):
             obj.value = obj.value.newbyteorder(state[1]) if state[1] != "|" else obj.value
@@ -76,6 +87,9 @@ def _build(obj: Any, state: Any) -> bool:
     _, shape, dtype, fortran, raw = state
     if not isinstance(dtype, _Dtype) or not isinstance(shape, tuple):
         raise PickleError("an array's state lacks its shape or dtype")
+    if dtype.value.kind == "O":
+        obj.value = _object_array(shape, raw, fortran, object_arrays)
+        return True
     data = raw.encode("latin-1") if isinstance(raw, str) else raw
     if not isinstance(data, bytes):
         raise PickleError("an array's data is not raw bytes")
@@ -85,6 +99,21 @@ def _build(obj: Any, state: Any) -> bool:
     obj.value = np.frombuffer(data, dtype=dtype.value).reshape(shape, order="F" if fortran
                                                                 else "C").copy()
     return True
+
+
+def _object_array(shape: tuple[Any, ...], items: Any, fortran: Any,
+                  allowed: bool) -> np.ndarray:
+    """An object array from the list of items its pickle holds (each already plain data)."""
+    if not allowed:
+        raise PickleError("an object array where only numeric arrays are expected")
+    count = int(np.prod(shape, dtype=np.int64))
+    if not isinstance(items, list) or len(items) != count:
+        raise PickleError(f"an object array of shape {shape} whose items are not a list of "
+                          f"{count}")
+    array = np.empty(count, dtype=object)
+    for index, item in enumerate(items):
+        array[index] = _finish(item)
+    return array.reshape(shape, order="F" if fortran else "C")
 
 
 def _finish(value: Any) -> Any:
@@ -108,6 +137,18 @@ def _no_persistent_ids(pid: Any) -> Any:
     raise PickleError("persistent ids are not plain data")
 
 
+def unpickle_plain(data: bytes, *, object_arrays: bool = False) -> Any:
+    """The plain data in the pickle ``data``: containers, numbers, strings and NumPy arrays
+    (object arrays only with ``object_arrays=True``). Raises :class:`PickleError` (a
+    ``ValueError``) naming what the pickle asked for beyond that."""
+    try:
+        value, _ = unpickle(data, _find_global, _no_persistent_ids,
+                            build=partial(_build, object_arrays=object_arrays))
+        return _finish(value)
+    except (TypeError, RecursionError) as exc:
+        raise PickleError(one_line(exc)) from None
+
+
 def load_plain_pickle(path: str | Path) -> Any:
     """The plain data in a pickle file (Python 2 strings read as latin-1, as torchvision)."""
     path = Path(path)
@@ -116,7 +157,6 @@ def load_plain_pickle(path: str | Path) -> Any:
     except OSError as exc:
         raise DatasetError(f"{path}: cannot read ({one_line(exc)})") from None
     try:
-        value, _ = unpickle(data, _find_global, _no_persistent_ids, build=_build)
-        return _finish(value)
-    except (PickleError, ValueError, TypeError, RecursionError) as exc:
+        return unpickle_plain(data)
+    except ValueError as exc:
         raise DatasetError(f"{path}: not a pickle of plain data ({one_line(exc)})") from None
