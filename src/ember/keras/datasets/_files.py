@@ -76,7 +76,7 @@ def _read_npy(data: bytes) -> np.ndarray:
 
 
 def load_npz(path: Path, keys: tuple[str, ...]) -> dict[str, np.ndarray]:
-    """The arrays ``keys`` of the ``.npz`` archive at ``path``; never ``allow_pickle=True``.
+    """The arrays ``keys`` of the ``.npz`` archive at ``path`` (NumPy itself unpickles nothing).
 
     Raises :class:`DatasetError` naming the file for a damaged archive, a missing array, or a
     pickle that asks for anything but plain data (``os.system``, say)."""
