@@ -68,10 +68,11 @@ class ArrayData:
         self.multi_input = isinstance(x, (list, tuple))
         self.x = [_float_input(_as_array(v, f"{what}: x"), keep_integer_inputs) for v in xs]
         # A list of target arrays: one per output of a multi-output model.
-        self.multi_target = isinstance(y, (list, tuple)) and bool(y) and all(
-            isinstance(t, (np.ndarray, Tensor)) for t in y)
+        # (None for an output that has no loss, when y was a dict of some outputs' targets)
+        self.multi_target = isinstance(y, (list, tuple)) and any(t is not None for t in y) \
+            and all(t is None or isinstance(t, (np.ndarray, Tensor)) for t in y)
         ys = list(y) if self.multi_target else ([] if y is None else [y])
-        targets = [_target(_as_array(t, f"{what}: y")) for t in ys]
+        targets = [None if t is None else _target(_as_array(t, f"{what}: y")) for t in ys]
         self.y = targets if self.multi_target else (targets[0] if targets else None)
         self.sample_weight = None if sample_weight is None else \
             _as_array(sample_weight, f"{what}: sample_weight").astype(np.float32)
@@ -112,7 +113,8 @@ class ArrayData:
         clone.__dict__.update(self.__dict__)
         clone.x = [a[part] for a in self.x]
         clone.y = None if self.y is None else (
-            [t[part] for t in self.y] if self.multi_target else self.y[part])
+            [None if t is None else t[part] for t in self.y] if self.multi_target
+            else self.y[part])
         clone.sample_weight = None if self.sample_weight is None else self.sample_weight[part]
         clone.count = clone.x[0].shape[0]
         return clone
@@ -126,7 +128,8 @@ class ArrayData:
                 index = np.sort(order[start:start + self.batch_size])
             xs = [_wrap(a[index]) for a in self.x]
             y = None if self.y is None else (
-                [t[index] for t in self.y] if self.multi_target else self.y[index])
+                [None if t is None else t[index] for t in self.y] if self.multi_target
+                else self.y[index])
             sw = None if self.sample_weight is None else self.sample_weight[index]
             yield (xs if self.multi_input else xs[0]), y, sw
 
@@ -168,7 +171,10 @@ class IterableData:
         else:
             x, y, sw = item, None, None
         x = _wrap(_float_input(_as_array(x, "x batch"), self.keep_integers))
-        y = None if y is None else _target(_as_array(y, "y batch"))
+        if isinstance(y, dict):  # targets by output name
+            y = {key: _target(_as_array(value, f"y batch {key!r}")) for key, value in y.items()}
+        elif y is not None:
+            y = _target(_as_array(y, "y batch"))
         sw = None if sw is None else _as_array(sw, "sample_weight batch").astype(np.float32)
         return x, y, sw
 

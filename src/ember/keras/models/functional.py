@@ -135,6 +135,12 @@ class Functional(Model):
                  trainable: bool = True) -> None:
         super().__init__(name=name, trainable=trainable)
         self.multi_input = isinstance(inputs, (list, tuple))
+        # Keras's dict of outputs: called and predicted as a dict, losses and metrics keyed by
+        # its keys; its outputs in order are those of the sorted keys (Keras's tree order).
+        self.output_keys: list[str] | None = _output_keys(outputs)
+        self.output_dict = dict(outputs) if self.output_keys is not None else None
+        if self.output_keys is not None:
+            outputs = [outputs[key] for key in self.output_keys]
         self.multi_output = isinstance(outputs, (list, tuple))
         self.inputs = list(inputs) if self.multi_input else [inputs]
         self.outputs = list(outputs) if self.multi_output else [outputs]
@@ -166,6 +172,9 @@ class Functional(Model):
 
     @property
     def output(self) -> Any:
+        """The output tensor, the list of them, or the dict given as ``outputs=``."""
+        if self.output_dict is not None:
+            return dict(self.output_dict)
         return self.outputs if self.multi_output else self.outputs[0]
 
     def ensure_built(self, input_shape: Any) -> None:
@@ -186,9 +195,15 @@ class Functional(Model):
             args = [values[id(p)] for p in t.parents]
             values[id(t)] = t.layer(args if len(args) > 1 else args[0], training=training)
         results = [values[id(t)] for t in self.outputs]
+        if self.output_keys is not None:
+            return dict(zip(self.output_keys, results))
         return results if self.multi_output else results[0]
 
     def output_names(self) -> list[str]:
+        """The names that key targets, losses, metrics and logs: the keys of a dict of outputs
+        (sorted), else the output layers' names."""
+        if self.output_keys is not None:
+            return list(self.output_keys)
         return [t.layer.name for t in self.outputs]
 
     def summary_connections(self) -> dict[str, str] | None:
@@ -222,4 +237,21 @@ class Functional(Model):
             "inputs": [index[id(t)] for t in self.inputs],
             "outputs": [index[id(t)] for t in self.outputs],
             "multi_input": self.multi_input, "multi_output": self.multi_output,
+            **({"output_keys": list(self.output_keys)} if self.output_keys is not None else {}),
         }
+
+
+def _output_keys(outputs: Any) -> list[str] | None:
+    """The sorted keys of a dict of outputs (None for a tensor or a list of them)."""
+    if not isinstance(outputs, dict):
+        return None
+    if not outputs:
+        raise ValueError("Model(outputs={}): the dict of outputs is empty")
+    for key, value in outputs.items():
+        if not isinstance(key, str):
+            raise TypeError(f"Model(outputs=dict): keys must be strings (they name the outputs "
+                            f"in losses, metrics and logs), got {key!r}")
+        if isinstance(value, (dict, list, tuple)):
+            raise NotImplementedError(f"Model(outputs=dict): nested output structures are not "
+                                      f"supported (output {key!r} is a {type(value).__name__})")
+    return sorted(outputs)

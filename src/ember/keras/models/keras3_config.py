@@ -69,4 +69,5 @@ def _functional_config(model: Any) -> dict[str, Any]:
             "registered_name": "Functional",
             "config": {"name": model.name, "trainable": True, "layers": list(entries.values()),
                        "input_layers": ports(list(model.inputs)),
-                       "output_layers": ports(list(model.outputs))}}
+                       "output_layers": ports(list(model.outputs)) if model.output_dict is None
+                       else {key: [*calls[id(t)], 0] for key, t in model.output_dict.items()}}}

@@ -245,7 +245,10 @@ def _resolve(arg: Any, outputs: dict[str, list[Any]]) -> Any:
 
 
 def _resolve_ports(ports: Any, outputs: dict[str, list[Any]]) -> Any:
-    """``["x", 0, 0]`` (one) or ``[["x", 0, 0], ...]`` (several) to symbolic tensors."""
+    """``["x", 0, 0]`` (one), ``[["x", 0, 0], ...]`` (several) or ``{"key": ["x", 0, 0]}``
+    (a dict of outputs) to symbolic tensors."""
+    if isinstance(ports, dict):
+        return {key: _resolve_ports(port, outputs) for key, port in ports.items()}
     if ports and isinstance(ports[0], str):
         return outputs[ports[0]][ports[1]]
     return [outputs[name][node] for name, node, _ in ports]

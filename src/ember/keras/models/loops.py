@@ -47,6 +47,15 @@ def _logs(step_result: Any) -> dict[str, Any]:
     return _ordered_logs({name: _as_float(value) for name, value in step_result.items()})
 
 
+def _as_numpy(out: Any) -> Any:
+    """A batch's predictions as NumPy: an array, a list of them, or a dict of them."""
+    if isinstance(out, dict):
+        return {key: _as_numpy(value) for key, value in out.items()}
+    if isinstance(out, (list, tuple)):
+        return [o.numpy() for o in out]
+    return np.asarray(out.numpy() if isinstance(out, Tensor) else out)
+
+
 def _pack(x: Any, y: Any, sample_weight: Any) -> tuple[Any, ...]:
     return (x, y) if sample_weight is None else (x, y, sample_weight)
 
@@ -186,8 +195,12 @@ class TrainingLoops:
     def _as_result(self, logs: dict[str, Any], return_dict: bool) -> Any:
         if return_dict:
             return logs
-        names = [m.name for m in self.metrics]
-        ordered = [logs[n] for n in names if n in logs] + [v for k, v in logs.items()
+        # Keras's order: the metrics' own, then the rest by name. The compiled metrics of
+        # several outputs are logged under prefixed names ("out_accuracy"), so they come last.
+        prefixed = {id(m) for m in self.compiled_metrics} if len(self.output_names()) > 1 \
+            else set()
+        names = [m.name for m in self.metrics if id(m) not in prefixed]
+        ordered = [logs[n] for n in names if n in logs] + [logs[k] for k in sorted(logs)
                                                            if k not in names]
         return ordered[0] if len(ordered) == 1 else ordered
 
@@ -209,20 +222,21 @@ class TrainingLoops:
                 for step, (bx, _, _) in enumerate(data.batches()):
                     self._ensure_ready(bx)
                     hooks.call("on_predict_batch_begin", step, None)
-                    out = self.predict_step((bx,))
-                    outputs.append([o.numpy() for o in out] if isinstance(out, (list, tuple))
-                                   else np.asarray(out.numpy() if isinstance(out, Tensor)
-                                                   else out))
+                    outputs.append(_as_numpy(self.predict_step((bx,))))
                     hooks.call("on_predict_batch_end", step, {"outputs": outputs[-1]})
         finally:
             self.train()
         hooks.call("on_predict_end", None)
+        if outputs and isinstance(outputs[0], dict):
+            return {key: np.concatenate([part[key] for part in outputs], axis=0)
+                    for key in outputs[0]}
         if outputs and isinstance(outputs[0], list):
             return [np.concatenate(parts, axis=0) for parts in zip(*outputs)]
         return np.concatenate(outputs, axis=0)
 
     def _one_batch(self, what: str, x: Any, y: Any, sample_weight: Any) -> tuple[Any, ...]:
         self._require_compiled(what)
+        x, y = structure.by_names(self, x, y)
         count = len(x[0] if isinstance(x, (list, tuple)) else x)
         data = data_adapter.ArrayData(x, y, sample_weight, batch_size=count,
                                       keep_integer_inputs=self._accepts_integer_input())

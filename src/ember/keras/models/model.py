@@ -130,10 +130,12 @@ class Model(TrainingLoops, Layer):
             raise ValueError(f"jit_compile must be 'auto', True or False, got {jit_compile!r}")
         self.optimizer = optimizers.get(optimizer)
         names = self.output_names()
-        self.compiled_loss_fn = None if loss is None else CompileLoss(loss, loss_weights, names)
+        keyed = getattr(self, "output_keys", None) is not None  # a dict of outputs
+        self.compiled_loss_fn = None if loss is None else CompileLoss(loss, loss_weights, names,
+                                                                      keyed)
         self.loss = None if self.compiled_loss_fn is None else (
             self.compiled_loss_fn.single or loss)
-        self.compiled_metrics = CompiledMetrics(metrics, weighted_metrics, names)
+        self.compiled_metrics = CompiledMetrics(metrics, weighted_metrics, names, keyed)
         single = self.compiled_loss_fn.single if self.compiled_loss_fn else None
         self._compile_config = {
             "optimizer": _try(optimizers.serialize, self.optimizer),

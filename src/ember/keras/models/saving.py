@@ -104,8 +104,12 @@ def model_from_config(config: dict[str, Any], source: str = "<config>",
         except (KeyError, IndexError, TypeError) as exc:
             raise ModelFileError(f"{source}: the functional graph is malformed ({exc!r})") \
                 from None
-        return Functional(inputs if body.get("multi_input") else inputs[0],
-                          outputs if body.get("multi_output") else outputs[0],
+        keys = body.get("output_keys")
+        if isinstance(keys, list) and len(keys) == len(outputs):
+            structure: Any = dict(zip(keys, outputs))  # a dict of outputs, by sorted keys
+        else:
+            structure = outputs if body.get("multi_output") else outputs[0]
+        return Functional(inputs if body.get("multi_input") else inputs[0], structure,
                           name=body.get("name"))
     raise ModelFileError(f"{source}: unknown model type {kind!r}; expected Sequential or "
                          "Functional")

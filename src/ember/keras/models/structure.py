@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
+from ember.tensor import Tensor
+
 
 def _in_order(values: dict[str, Any], names: list[str], what: str) -> Any:
     missing = [name for name in names if name not in values]
@@ -27,5 +31,19 @@ def by_names(model: Any, x: Any, y: Any = None) -> tuple[Any, Any]:
         outputs = model.__dict__.get("outputs")
         if not outputs:
             raise ValueError("a dict of targets needs a functional model with named outputs")
-        y = _in_order(y, [t.layer.name for t in outputs], "output")
+        keys = model.__dict__.get("output_keys")
+        y = _in_order(y, [t.layer.name for t in outputs], "output") if keys is None \
+            else _by_output_keys(y, keys)
     return x, y
+
+
+def _by_output_keys(y: dict[str, Any], keys: list[str]) -> Any:
+    """Targets for a dict of outputs, in its sorted key order. As in Keras, an output without a
+    loss may go without a target (None here); an unknown key is an error."""
+    unknown = sorted(set(y) - set(keys))
+    if unknown:
+        raise ValueError(f"output: the targets' keys {sorted(y)} must be among the model's "
+                         f"output keys {keys} (unknown {unknown})")
+    ordered = [None if key not in y else y[key] if isinstance(y[key], np.ndarray | Tensor)
+               else np.asarray(y[key]) for key in keys]
+    return ordered if len(ordered) > 1 else ordered[0]
