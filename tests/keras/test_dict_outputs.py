@@ -255,3 +255,23 @@ def test_outputs_dict_must_be_flat_and_keyed_by_strings() -> None:
         keras.Model(inputs, {1: out})
     with pytest.raises(ValueError, match="empty"):
         keras.Model(inputs, {})
+
+
+@pytest.mark.parametrize("as_dict", [True, False])
+def test_evaluate_lists_losses_then_metrics_by_name_as_keras(as_dict: bool) -> None:
+    """Keras 3's order for several outputs (dict or list): the total, each output's loss in
+    the loss's order, then the prefixed metrics sorted by name."""
+    inputs = keras.Input((4,))
+    hidden = layers.Dense(8, activation="relu")(inputs)
+    heads = [layers.Dense(3, activation="softmax", name="cls")(hidden),
+             layers.Dense(1, name="reg")(hidden)]
+    outputs = {"zeta": heads[0], "alpha": heads[1]} if as_dict else heads
+    model = keras.Model(inputs, outputs)
+    names = ["zeta", "alpha"] if as_dict else ["cls", "reg"]
+    model.compile("sgd", loss=dict(zip(names, ["categorical_crossentropy", "mse"])),
+                  metrics=dict(zip(names, ["accuracy", "mae"])))
+    y = dict(zip(names, [Y["zeta"], Y["alpha"]]))
+    logs = model.evaluate(X, y, verbose=0, return_dict=True)
+    order = ["loss", f"{names[0]}_loss", f"{names[1]}_loss"] + sorted(
+        [f"{names[0]}_accuracy", f"{names[1]}_mae"])
+    assert model.evaluate(X, y, verbose=0) == [logs[name] for name in order]
