@@ -178,6 +178,14 @@ def test_the_dict_names_the_outputs() -> None:
     np.testing.assert_allclose(logs["loss"], logs["alpha_loss"] + logs["zeta_loss"], rtol=1e-5)
 
 
+def test_an_output_without_a_loss_needs_no_target() -> None:
+    model = _model(keras)
+    model.compile("sgd", loss={"zeta": "categorical_crossentropy"})
+    history = model.fit(X, {"zeta": Y["zeta"]}, validation_split=0.2, epochs=2, verbose=0)
+    assert sorted(history.history) == ["loss", "val_loss"]
+    assert model.predict(X, verbose=0)["alpha"].shape == (10, 1)
+
+
 def test_fit_takes_a_generator_of_dict_targets_and_validation_dicts() -> None:
     model = _model(keras)
     model.compile("adam", loss=BOTH)
@@ -199,6 +207,7 @@ def test_saved_and_loaded_models_keep_the_dict(tmp_path: Path) -> None:
         path = tmp_path / f"{save_format}.keras"
         model.save(path, save_format=save_format)
         loaded = keras.models.load_model(path)
+        assert list(loaded.output) == ["zeta", "alpha"]
         prediction, expected = loaded.predict(X, verbose=0), model.predict(X, verbose=0)
         assert list(prediction) == ["alpha", "zeta"]
         for key in expected:
@@ -240,6 +249,8 @@ def test_compile_names_what_does_not_fit_the_outputs(arguments: dict[str, Any], 
 def test_targets_that_do_not_fit_the_outputs_are_named() -> None:
     model = _model(keras)
     model.compile("sgd", loss=BOTH)
+    with pytest.raises(NotImplementedError, match="sample_weight as a dict"):
+        model.fit(X, Y, sample_weight={"zeta": SAMPLE_WEIGHT}, verbose=0)
     with pytest.raises(ValueError, match="no target for output 'alpha'"):
         model.evaluate(X, {"zeta": Y["zeta"]}, verbose=0)
     with pytest.raises(ValueError, match=r"unknown \['beta'\]"):

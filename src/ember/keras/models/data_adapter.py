@@ -74,6 +74,9 @@ class ArrayData:
         ys = list(y) if self.multi_target else ([] if y is None else [y])
         targets = [None if t is None else _target(_as_array(t, f"{what}: y")) for t in ys]
         self.y = targets if self.multi_target else (targets[0] if targets else None)
+        if isinstance(sample_weight, dict):
+            raise NotImplementedError(f"{what}: sample_weight as a dict by output name is not "
+                                      "supported; pass one array, which weighs every output")
         self.sample_weight = None if sample_weight is None else \
             _as_array(sample_weight, f"{what}: sample_weight").astype(np.float32)
         count = self.x[0].shape[0] if self.x[0].ndim else 0

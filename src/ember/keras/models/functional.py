@@ -235,9 +235,11 @@ class Functional(Model):
             "tensors": [{"layer": t.layer.name, "parents": [index[id(p)] for p in t.parents],
                          "shape": list(t.shape), "dtype": t.dtype} for t in self.order],
             "inputs": [index[id(t)] for t in self.inputs],
-            "outputs": [index[id(t)] for t in self.outputs],
+            "outputs": [index[id(t)] for t in (self.outputs if self.output_dict is None
+                                               else self.output_dict.values())],
             "multi_input": self.multi_input, "multi_output": self.multi_output,
-            **({"output_keys": list(self.output_keys)} if self.output_keys is not None else {}),
+            # a dict of outputs: its keys, in its own order (that of "outputs")
+            **({"output_keys": list(self.output_dict)} if self.output_dict is not None else {}),
         }
 
 

@@ -106,7 +106,7 @@ def model_from_config(config: dict[str, Any], source: str = "<config>",
                 from None
         keys = body.get("output_keys")
         if isinstance(keys, list) and len(keys) == len(outputs):
-            structure: Any = dict(zip(keys, outputs))  # a dict of outputs, by sorted keys
+            structure: Any = dict(zip(keys, outputs))  # a dict of outputs
         else:
             structure = outputs if body.get("multi_output") else outputs[0]
         return Functional(inputs if body.get("multi_input") else inputs[0], structure,
