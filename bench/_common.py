@@ -1,17 +1,38 @@
-"""Shared helpers for the benchmarks: the real MNIST as flat float rows, and timing."""
+"""Shared helpers for the benchmarks: the real MNIST as flat float rows, timing, the CPU's name.
+
+Nothing here imports ember at module level, so a benchmark process that measures NumPy or
+PyTorch alone can use it.
+"""
 
 from __future__ import annotations
 
+import gzip
+import os
+import platform
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 
-from ember.datasets import load_mnist
+
+def cpu_model() -> str:
+    """The processor's model name and core count, printed beside every ratio (machines differ)."""
+    name = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                name = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{name}, {os.cpu_count()} logical cores"
 
 
 def mnist_flat() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(x_train, y_train, x_test, y_test): float32 rows in [0, 1] and int64 labels."""
+    from ember.datasets import load_mnist
+
     (x_train, y_train), (x_test, y_test) = load_mnist()
     return (x_train.reshape(-1, 784).astype(np.float32) / 255, y_train.astype(np.int64),
             x_test.reshape(-1, 784).astype(np.float32) / 255, y_test.astype(np.int64))
@@ -25,3 +46,19 @@ def best_of(rounds: int, fn: Callable[[], None]) -> float:
         fn()
         times.append(time.perf_counter() - start)
     return min(times)
+
+
+def mnist_flat_plain() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``mnist_flat`` read straight from ``$EMBER_DATA/mnist``'s IDX files with NumPy alone
+    (no checksums, no ember import): for processes that must measure NumPy or PyTorch by
+    themselves."""
+    root = Path(os.environ.get("EMBER_DATA", "../shared/data")) / "mnist"
+
+    def idx(name: str, offset: int) -> np.ndarray:
+        with gzip.open(root / f"{name}-ubyte.gz", "rb") as f:
+            return np.frombuffer(f.read(), dtype=np.uint8, offset=offset)
+
+    x_train = idx("train-images-idx3", 16).reshape(-1, 784).astype(np.float32) / 255
+    x_test = idx("t10k-images-idx3", 16).reshape(-1, 784).astype(np.float32) / 255
+    return (x_train, idx("train-labels-idx1", 8).astype(np.int64),
+            x_test, idx("t10k-labels-idx1", 8).astype(np.int64))

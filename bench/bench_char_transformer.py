@@ -18,6 +18,7 @@ import numpy as np
 
 import ember
 import ember.nn.functional as F
+from _common import cpu_model
 from ember import nn, optim
 
 
@@ -166,6 +167,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--quick", action="store_true", help="10 steps")
     args = parser.parse_args()
+    print(f"CPU: {cpu_model()}")
     run(steps=10 if args.quick else args.steps, threads=args.threads)
 
 

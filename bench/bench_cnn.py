@@ -15,7 +15,7 @@ import numpy as np
 
 import ember
 import ember.nn.functional as F
-from _common import best_of
+from _common import best_of, cpu_model
 from bench_cnn_layers import Net, torch_net
 from ember import optim
 from ember.datasets import load_mnist
@@ -33,6 +33,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
+    print(f"CPU: {cpu_model()}")
     import torch
 
     torch.set_num_threads(args.threads)

@@ -16,6 +16,7 @@ import numpy as np
 
 import ember
 import ember.nn.functional as F
+from _common import cpu_model
 
 # The benchmarked network is the example's, so the two can't drift apart.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples"))
@@ -67,6 +68,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=20)
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
+    print(f"CPU: {cpu_model()}")
 
     rng = np.random.default_rng(0)
     images = rng.standard_normal((args.batch, 1, 28, 28), dtype=np.float32)

@@ -16,6 +16,7 @@ import numpy as np
 
 import ember
 import ember.nn.functional as F
+from _common import cpu_model
 from ember import nn, optim
 from ember.datasets import load_mnist
 
@@ -103,6 +104,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--quick", action="store_true", help="2,000 training images")
     args = parser.parse_args()
+    print(f"CPU: {cpu_model()}")
     if args.quick:
         run(train=2_000, test=1_000, threads=args.threads)
     else:

@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from _common import cpu_model
 from ember.utils.data import DataLoader, Subset
 from ember.vision import datasets, transforms
 
@@ -130,6 +131,7 @@ def main() -> None:
     parser.add_argument("--imdir", default=str(Path(os.environ.get("EMBER_DATA", "")) / "gtsrb"
                                                / "Final_Training" / "Images"))
     args = parser.parse_args()
+    print(f"CPU: {cpu_model()}")
     tv = _torchvision()
     folder_bench(Path(args.imdir), args.images, args.workers, args.rounds, tv)
     mnist_bench(min(args.images * 5, 60000), args.rounds, tv)

@@ -8,7 +8,7 @@ The two frameworks take turns, one epoch each, so that a machine that speeds up 
 during the run (shared CPUs do) affects both alike. TensorFlow's first epoch includes tracing the
 graph, so the ratio compares the epochs after the first: the median of the per-turn ratios, and
 the ratio of each side's fastest epoch. A third turn trains the same network written by hand in
-plain NumPy (``bench_mlp.NumpyMLP``): the floor under any NumPy framework on this machine.
+plain NumPy (``_mlp_models.NumpyMLP``): the floor under any NumPy framework on this machine.
 TensorFlow is an oracle here, never a dependency of ember.
 """
 
@@ -22,8 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from _common import mnist_flat
-from bench_mlp import NumpyMLP, initial_weights
+from _common import cpu_model, mnist_flat
+from _mlp_models import NumpyMLP, initial_weights
 
 EPOCHS, BATCH = 5, 128
 
@@ -82,6 +82,7 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=EPOCHS, help="epochs per framework (>= 2)")
     parser.add_argument("--skip-tf", action="store_true", help="time ember only")
     args = parser.parse_args()
+    print(f"CPU: {cpu_model()}")
     x_train, y_train, x_test, y_test = mnist_flat()
     data = (x_train, one_hot(y_train), x_test, one_hot(y_test))
     steps = -(-len(x_train) // BATCH)

@@ -16,6 +16,7 @@ import numpy as np
 
 import ember
 import ember.nn.functional as F
+from _common import cpu_model
 from ember import nn, optim
 from ember.datasets import load_mnist
 
@@ -143,6 +144,7 @@ def main() -> None:
     parser.add_argument("--lr", type=float, default=3e-3)
     parser.add_argument("--quick", action="store_true", help="2,000 images, 1 epoch")
     args = parser.parse_args()
+    print(f"CPU: {cpu_model()}")
     if args.quick:
         run(epochs=1, train=2_000, test=1_000, threads=args.threads)
     else:

@@ -16,6 +16,7 @@ import numpy as np
 
 import ember
 import ember.nn.functional as F
+from _common import cpu_model
 from ember import nn, optim
 
 STEPS_PER_ROUND = 2000
@@ -72,6 +73,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
+    print(f"CPU: {cpu_model()}")
     import torch
 
     torch.set_num_threads(args.threads)
