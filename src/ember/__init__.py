@@ -10,7 +10,6 @@ tensor([[ 7., 11.],
 """
 
 from ember import autograd, optim, utils
-from ember._allocator import tune_malloc
 from ember._fpenv import set_flush_denormal
 from ember._parallel import get_num_threads, set_num_threads
 from ember.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -149,8 +148,6 @@ __version__ = "0.1.0"
 def is_tensor(obj: object) -> bool:
     return isinstance(obj, Tensor)
 
-
-tune_malloc()  # reuse freed activation and gradient buffers: see ember/_allocator.py
 
 # ``import ember as torch`` code writes ``torch.nn.Linear`` and ``torch.nn.functional.relu``
 # without importing the submodule: nn is part of the core, imported here. The heavier layers

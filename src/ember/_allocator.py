@@ -18,8 +18,19 @@ _M_MMAP_THRESHOLD = -3
 _THRESHOLD = 1 << 30  # blocks up to 1 GiB come from (and go back to) the heap
 
 
+_tuned = False
+
+
+def tune_malloc_once() -> None:
+    """``tune_malloc`` on the first call only (the autograd engine calls this every backward)."""
+    global _tuned
+    if not _tuned:
+        _tuned = True
+        tune_malloc()
+
+
 def tune_malloc() -> bool:
-    """Apply the thresholds once; returns whether they were applied."""
+    """Apply the thresholds; returns whether they were applied."""
     if os.environ.get("EMBER_NO_MALLOPT") or not sys.platform.startswith("linux"):
         return False
     try:

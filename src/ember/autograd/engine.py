@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ember._allocator import tune_malloc_once
+
 if TYPE_CHECKING:
     from ember.tensor import Tensor
 
@@ -168,6 +170,7 @@ def run_backward(root: Tensor, seed: np.ndarray, retain_graph: bool = False,
     With ``inputs``, nothing is accumulated: the gradients with respect to those tensors (leaves or
     not) are returned instead, in order (``None`` for one the root does not depend on).
     """
+    tune_malloc_once()  # from now on, reuse freed activation and gradient buffers
     start = edge_of(root)
     wanted: dict[int, int] = {}
     if inputs is not None:
