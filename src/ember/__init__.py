@@ -174,6 +174,7 @@ from ember import (  # noqa: E402
     accelerator,
     backends,
     cuda,
+    hub,
     linalg,
 )
 from ember.autograd.inference_mode import inference_mode, is_inference_mode_enabled  # noqa: E402
