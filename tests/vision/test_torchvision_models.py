@@ -172,6 +172,7 @@ def test_weights_arguments_are_checked_as_torchvision_checks_them():
         warnings.simplefilter("always")
         model = models.resnet18(pretrained=False, num_classes=7)
     assert model.fc.out_features == 7 and "pretrained" in str(caught[0].message)
+    assert caught[0].filename == __file__  # the warning points at the caller's line
 
 
 def test_the_weights_transforms_prepare_an_image_as_torchvisions():

@@ -97,7 +97,7 @@ def resolve_weights(weights_enum: type[WeightsEnum], weights: Any,
         pretrained = kwargs.pop("pretrained")
         warnings.warn("The parameter 'pretrained' is deprecated since torchvision 0.13; use "
                       f"'weights' instead ({weights_enum.__name__}.DEFAULT for "
-                      "pretrained=True).", UserWarning, stacklevel=3)
+                      "pretrained=True).", UserWarning, stacklevel=4)
         if weights is not None:
             raise ValueError("pass either weights= or the older pretrained=, not both")
         weights = weights_enum.DEFAULT if pretrained else None
