@@ -203,3 +203,25 @@ def test_resnet18_trains_and_its_head_can_be_replaced():
     loss.backward()
     optimizer.step()
     assert model.conv1.weight.grad is None and tuple(model(x).shape) == (2, 10)
+
+
+def test_the_save_load_run_flow_with_pretrained_weights(tmp_path, monkeypatch):
+    """Pretrained weights from the cache, a state dict saved and loaded into a fresh model,
+    then the whole model saved and loaded: the outputs never change."""
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
+    folder = tmp_path / "torch" / "hub" / "checkpoints"
+    folder.mkdir(parents=True)
+    ember.manual_seed(5)
+    ember.save(models.resnet18().state_dict(), folder / "resnet18-f37072fd.pth", format="torch")
+    model = models.resnet18(weights="IMAGENET1K_V1").eval()
+    x = ember.rand(1, 3, 32, 32)
+    with ember.no_grad():
+        expected = model(x).numpy()
+    ember.save(model.state_dict(), tmp_path / "model_weights.pth")
+    model = models.resnet18()
+    model.load_state_dict(ember.load(tmp_path / "model_weights.pth", weights_only=True))
+    model.eval()
+    ember.save(model, tmp_path / "model.pth")
+    model = ember.load(tmp_path / "model.pth", weights_only=False)
+    with ember.no_grad():
+        np.testing.assert_array_equal(model(x).numpy(), expected)
