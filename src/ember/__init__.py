@@ -135,7 +135,7 @@ from ember.ops import (
     where,
 )
 from ember.random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
-from ember.serialization import ModelFileError, StateDictError, load, save
+from ember.serialization import ModelFileError, StateDictError, UnsafeFileError, load, save
 from ember.tensor import Size, Tensor
 
 bool = bool_  # noqa: A001 - PyTorch's name: ember.bool
@@ -171,6 +171,7 @@ from ember import (  # noqa: E402
     accelerator,
     backends,
     cuda,
+    hub,
     linalg,
 )
 from ember.autograd.inference_mode import inference_mode, is_inference_mode_enabled  # noqa: E402

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from ember import _torch_modules
 from ember._torch_pickle import unpickle
 from ember.serialization import ModelFileError
 
@@ -231,10 +232,7 @@ def find_global(module: str, name: str) -> Any:
         module = "builtins"
     found = _ALLOWED.get(f"{module}.{name}")
     if found is None:
-        raise ModelFileError(
-            f"refuses the global {module}.{name}: a PyTorch weights file may hold only "
-            "tensors, storages, OrderedDict, numbers, strings, lists, dicts and tuples "
-            "(what PyTorch's loading with weights_only=True allows); loading never runs code")
+        raise _torch_modules.weights_only_refusal(module, name)
     return found
 
 
@@ -255,8 +253,8 @@ def _guarded(load: Any, source: str) -> Any:
     """Run ``load`` (an unpickling); every way a damaged pickle fails becomes ModelFileError."""
     try:
         return load()
-    except ModelFileError as exc:
-        raise ModelFileError(f"{source}: {exc}") from None
+    except ModelFileError as exc:  # the same type (UnsafeFileError stays one), with the file
+        raise type(exc)(f"{source}: {exc}") from None
     except RecursionError:
         raise ModelFileError(f"{source}: the pickle is nested too deeply") from None
     except MemoryError:
@@ -266,33 +264,52 @@ def _guarded(load: Any, source: str) -> Any:
                              f"{str(exc)[:120]})") from None
 
 
-def _unpickle(data: bytes, load_storage: Any, source: str) -> Any:
-    obj, _ = _guarded(lambda: unpickle(data, find_global, storage_loader(load_storage)), source)
-    return _guarded(lambda: _to_ember(obj, depth=0), source)
+def _unpickle(data: bytes, load_storage: Any, source: str, weights_only: bool = True) -> Any:
+    if weights_only:
+        obj, _ = _guarded(lambda: unpickle(data, find_global, storage_loader(load_storage)),
+                          source)
+    else:
+        modules = _torch_modules
+        obj, _ = _guarded(lambda: unpickle(
+            data, modules.find_global_with_modules(find_global), storage_loader(load_storage),
+            build=modules.build, new_object=modules.new_object), source)
+    memo: dict[int, Any] = {}
+    return _guarded(lambda: _to_ember(obj, 0, memo), source)
 
 
-def _to_ember(obj: Any, depth: int) -> Any:
-    """Rebuilt tensors to ember tensors; anything a weights file cannot hold is refused."""
+_STAND_INS = (_torch_modules.ModuleClass, _torch_modules.FunctionRef,
+              _torch_modules.PendingModule)
+
+
+def _to_ember(obj: Any, depth: int, memo: dict[int, Any] | None = None) -> Any:
+    """Rebuilt tensors to ember tensors; anything a weights file cannot hold is refused.
+
+    ``memo`` keeps one ember object per recorded tensor or module, so what the file shares
+    (tied weights, a module used twice) stays shared."""
     from ember.nn.parameter import Parameter
     from ember.tensor import Tensor
 
+    memo = {} if memo is None else memo
     if depth > 200:
         raise ModelFileError("the saved object is nested too deeply")
     if isinstance(obj, _Rebuilt):
-        array = _strided(obj.storage, obj.offset, obj.size, obj.stride, obj.dtype)
-        if obj.is_parameter:
-            return Parameter(Tensor._wrap(array), requires_grad=obj.requires_grad
-                             and array.dtype.kind == "f")
-        return Tensor._wrap(array)
+        if id(obj) not in memo:
+            array = _strided(obj.storage, obj.offset, obj.size, obj.stride, obj.dtype)
+            memo[id(obj)] = (Parameter(Tensor._wrap(array), requires_grad=obj.requires_grad
+                                       and array.dtype.kind == "f")
+                             if obj.is_parameter else Tensor._wrap(array))
+        return memo[id(obj)]
+    if isinstance(obj, _STAND_INS):  # only handed out for weights_only=False
+        return _torch_modules.rebuild(obj, lambda value: _to_ember(value, depth + 1, memo), memo)
     if obj is None or type(obj) in (bool, int, float, complex, str, bytes, bytearray):
         return obj
     if type(obj) in (dict, OrderedDict, Counter):
         out = type(obj)() if type(obj) is not Counter else {}
         for key, value in obj.items():
-            out[_to_ember(key, depth + 1)] = _to_ember(value, depth + 1)
+            out[_to_ember(key, depth + 1, memo)] = _to_ember(value, depth + 1, memo)
         return out
     if type(obj) in (list, tuple, set):
-        return type(obj)(_to_ember(item, depth + 1) for item in obj)
+        return type(obj)(_to_ember(item, depth + 1, memo) for item in obj)
     raise ModelFileError(f"the file holds a {type(obj).__name__} object, which a weights file "
                          "cannot hold")
 
@@ -323,8 +340,10 @@ def is_torch_file(path: Path) -> bool:
         return False
 
 
-def load_torch_file(path: str | Path) -> Any:
-    """What ``torch.save`` wrote to ``path``, with ember tensors; ``ModelFileError`` otherwise."""
+def load_torch_file(path: str | Path, weights_only: bool = True) -> Any:
+    """What ``torch.save`` wrote to ``path``, with ember tensors; ``ModelFileError`` otherwise.
+
+    ``weights_only=False`` also rebuilds whole ember models (see ``ember._torch_modules``)."""
     path = Path(path)
     try:
         with open(path, "rb") as handle:
@@ -336,13 +355,13 @@ def load_torch_file(path: str | Path) -> Any:
     except OSError as exc:
         raise ModelFileError(f"{path}: cannot read ({exc.strerror})") from None
     if blob.startswith(b"PK\x03\x04"):
-        return _load_zip(blob, str(path))
+        return _load_zip(blob, str(path), weights_only)
     from ember._torch_legacy import load_legacy
 
     return load_legacy(blob, str(path))
 
 
-def _load_zip(blob: bytes, source: str) -> Any:
+def _load_zip(blob: bytes, source: str, weights_only: bool = True) -> Any:
     try:
         archive = zipfile.ZipFile(io.BytesIO(blob))
         infos = {info.filename: info for info in archive.infolist()}
@@ -383,4 +402,4 @@ def _load_zip(blob: bytes, source: str) -> Any:
         return loaded[key]
 
     with archive:
-        return _unpickle(read(pickles[0]), load_storage, source)
+        return _unpickle(read(pickles[0]), load_storage, source, weights_only)

@@ -63,11 +63,14 @@ def _text(raw: bytes) -> str:
 
 def unpickle(data: bytes, find_global: Callable[[str, str], Any],
              persistent_load: Callable[[Any], Any], position: int = 0,
-             build: Callable[[Any, Any], bool] | None = None) -> tuple[Any, int]:
+             build: Callable[[Any, Any], bool] | None = None,
+             new_object: Callable[[Any, Any], Any] | None = None) -> tuple[Any, int]:
     """The object the pickle at ``data[position:]`` describes, and where the pickle ends.
 
     ``build(obj, state)``, when given, may take a BUILD for a stand-in ``find_global`` handed
-    out (returning True); any other BUILD follows the rule below."""
+    out (returning True); any other BUILD follows the rule below. ``new_object(cls, args)``,
+    when given, may answer a NEWOBJ of a stand-in (anything but None); other NEWOBJs are
+    refused unless ``cls`` is a plain container."""
     reader = _Reader(data, position)
     stack: list[Any] = []
     memo: dict[int, Any] = {}
@@ -176,6 +179,10 @@ def unpickle(data: bytes, find_global: Callable[[str, str], Any],
             stack.append(call(pop(), args))
         elif code == b"\x81":  # NEWOBJ: only for the container classes find_global allows
             args, cls = pop(), pop()
+            made = new_object(cls, args) if new_object is not None else None
+            if made is not None:
+                stack.append(made)
+                continue
             if cls not in (OrderedDict, set, dict, list):
                 raise PickleError("NEWOBJ of a class a weights file does not hold")
             stack.append(call(cls, args))

@@ -5,6 +5,11 @@ globals PyTorch's loading with ``weights_only=True`` accepts: ``collections.Orde
 ``torch._utils._rebuild_tensor_v2``, ``torch._utils._rebuild_parameter`` and the storage classes.
 Each tensor gets its own storage member, 64-byte aligned in the zip as PyTorch aligns them (so
 PyTorch's memory-mapped loading, ``mmap=True``, works too).
+
+A whole model is written as pickle writes an object (its class, NEWOBJ, its attribute dict,
+BUILD), for ember's own ``nn.Module`` classes only: those are what ``ember.load(path,
+weights_only=False)`` rebuilds (see ``ember._torch_modules``). Tensors and modules met twice are
+written once and referred to again (the pickle memo), so tied weights stay tied.
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+
+from ember._torch_modules import class_location, functional_name
 
 STORAGE_NAMES = {
     np.dtype(np.float32): "FloatStorage", np.dtype(np.float64): "DoubleStorage",
@@ -35,6 +42,10 @@ class _Op:
     EMPTY_LIST, APPENDS, EMPTY_DICT, SETITEMS, REDUCE = b"]", b"e", b"}", b"u", b"R"
     GLOBAL, BINUNICODE, BININT1, BININT, LONG1 = b"c", b"X", b"K", b"J", b"\x8a"
     BINFLOAT, NONE, NEWTRUE, NEWFALSE, BINPERSID = b"G", b"N", b"\x88", b"\x89", b"Q"
+    NEWOBJ, BUILD, BINPUT, LONG_BINPUT = b"\x81", b"b", b"q", b"r"
+    BINGET, LONG_BINGET, TUPLE1 = b"h", b"j", b"\x85"
+
+
 _ARCHIVE = "archive"
 
 
@@ -44,6 +55,22 @@ class _PickleWriter:
     def __init__(self) -> None:
         self.out = io.BytesIO()
         self.storages: list[np.ndarray] = []
+        self.memo: dict[int, int] = {}  # id of a tensor or module -> its pickle memo slot
+
+    def recall(self, obj: Any) -> bool:
+        """Push ``obj`` again if it was written before (shared weights stay shared)."""
+        slot = self.memo.get(id(obj))
+        if slot is None:
+            return False
+        self.op(*((_Op.BINGET, bytes([slot])) if slot < 256
+                  else (_Op.LONG_BINGET, struct.pack("<I", slot))))
+        return True
+
+    def remember(self, obj: Any) -> None:
+        """Store what is on top of the stack as ``obj``'s memo slot."""
+        slot = self.memo[id(obj)] = len(self.memo)
+        self.op(*((_Op.BINPUT, bytes([slot])) if slot < 256
+                  else (_Op.LONG_BINPUT, struct.pack("<I", slot))))
 
     def op(self, code: bytes, payload: bytes = b"") -> None:
         self.out.write(code + payload)
@@ -105,9 +132,12 @@ class _PickleWriter:
         self.op(_Op.REDUCE)
 
     def value(self, obj: Any, what: str) -> None:
+        from ember.nn.modules.module import Module
         from ember.nn.parameter import Parameter
         from ember.tensor import Tensor
 
+        if isinstance(obj, (Tensor, Module)) and self.recall(obj):
+            return
         if isinstance(obj, Parameter):
             self.global_("torch._utils", "_rebuild_parameter")
             self.op(_Op.MARK)
@@ -116,8 +146,21 @@ class _PickleWriter:
             self.empty_ordered_dict()
             self.op(_Op.TUPLE)
             self.op(_Op.REDUCE)
+            self.remember(obj)
         elif isinstance(obj, Tensor):
             self.tensor(obj._data, what)
+            self.remember(obj)
+        elif isinstance(obj, Module):
+            self.module(obj, what)
+        elif isinstance(obj, type) and issubclass(obj, Module):  # e.g. a norm_layer class
+            self.global_(*class_location(obj, what))
+        elif isinstance(obj, set):
+            self.global_("builtins", "set")  # set(list): how protocol 2 writes a set
+            self.value(sorted(obj, key=repr), what)
+            self.op(_Op.TUPLE1)
+            self.op(_Op.REDUCE)
+        elif functional_name(obj) is not None:  # an activation kept by a layer
+            self.global_("ember.nn.functional", functional_name(obj))
         elif isinstance(obj, np.ndarray):
             self.tensor(obj, what)
         elif obj is None:
@@ -141,7 +184,22 @@ class _PickleWriter:
             self.op(_Op.APPENDS if isinstance(obj, list) else _Op.TUPLE)
         else:
             raise TypeError(f"save: can't store a {type(obj).__name__} at {what}; PyTorch "
-                            "weights files hold tensors, numbers, strings, lists and dicts")
+                            "weights files hold tensors, numbers, strings, lists and dicts "
+                            "(and whole models made of ember's nn.Module classes)")
+
+    def module(self, obj: Any, what: str) -> None:
+        """``cls.__new__(cls)`` then BUILD with the attribute dict, as pickle writes objects."""
+        self.global_(*class_location(type(obj), what))
+        self.op(_Op.EMPTY_TUPLE)
+        self.op(_Op.NEWOBJ)
+        self.remember(obj)
+        self.op(_Op.EMPTY_DICT)
+        self.op(_Op.MARK)
+        for key, item in obj.__dict__.items():
+            self.string(key)
+            self.value(item, f"{what}.{key}")
+        self.op(_Op.SETITEMS)
+        self.op(_Op.BUILD)
 
     def mapping(self, obj: Mapping, what: str) -> None:
         # state dicts are OrderedDicts in PyTorch; other mappings stay plain dicts

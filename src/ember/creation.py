@@ -20,14 +20,14 @@ def tensor(data: Any, dtype: Any = None, requires_grad: bool = False, device: An
     >>> ember.tensor([[1, 2], [3, 4]], dtype=ember.float32, requires_grad=True)
     """
     check_device(device, "tensor")
-    return Tensor(data, dtype=dtype, requires_grad=requires_grad)
+    return Tensor._from_data(data, dtype=dtype, requires_grad=requires_grad)
 
 
 def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     check_device(device, "as_tensor")
     if isinstance(data, Tensor) and (dtype is None or data.dtype == dtype):
         return data
-    return Tensor(data, dtype=dtype)
+    return Tensor._from_data(data, dtype=dtype)
 
 
 def from_numpy(array: np.ndarray) -> Tensor:

@@ -15,6 +15,10 @@ import json
 import os
 import struct
 import tempfile
+
+# Only the exception class (the very object pickle.UnpicklingError is): ember never unpickles
+# with Python's pickle, which the reliability tests check by forbidding its import.
+from _pickle import UnpicklingError
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -31,6 +35,11 @@ _MAX_DIMS = 32  # NumPy allows 64; no weight tensor needs more than a handful
 
 class ModelFileError(ValueError):
     """A model, checkpoint or tensor file is missing, corrupt, or not what it claims to be."""
+
+
+class UnsafeFileError(ModelFileError, UnpicklingError):
+    """A PyTorch file names a global that loading refuses (PyTorch raises
+    ``pickle.UnpicklingError`` for the same file with ``weights_only=True``)."""
 
 
 class StateDictError(ModelFileError, RuntimeError):
@@ -302,13 +311,35 @@ def parse_structure(text: str, source: str) -> Any:
         raise ModelFileError(f"{source}: its structure record is not valid JSON") from None
 
 
-def save(obj: Any, f: str | os.PathLike, format: str = "safetensors") -> None:  # noqa: A002
+def _holds_module(obj: Any, depth: int = 0) -> bool:
+    from ember.nn.modules.module import Module
+
+    if isinstance(obj, Module):
+        return True
+    if depth > 50:
+        return False
+    if isinstance(obj, Mapping):
+        return any(_holds_module(v, depth + 1) for v in obj.values())
+    if isinstance(obj, (list, tuple)):
+        return any(_holds_module(v, depth + 1) for v in obj)
+    return False
+
+
+def save(obj: Any, f: str | os.PathLike, format: str | None = None) -> None:  # noqa: A002
     """Save a state dict (or nested dicts/lists of tensors and numbers) to a safetensors file,
     or with ``format="torch"`` to PyTorch's zip format (which PyTorch loads with
     ``weights_only=True``).
 
+    A whole model (``ember.save(model, path)``, or a dict holding one) is written in PyTorch's
+    zip format, its pickle naming the model's ember classes; ``ember.load(path,
+    weights_only=False)`` rebuilds it. Only models made of ember's own ``nn.Module`` classes can
+    be saved so; for others save ``model.state_dict()``.
+
     >>> ember.save(model.state_dict(), "model.safetensors")
     """
+    whole_module = _holds_module(obj)
+    if format is None:
+        format = "torch" if whole_module else "safetensors"  # noqa: A001
     if format == "torch":
         from ember._torch_save import torch_file_bytes
 
@@ -317,19 +348,27 @@ def save(obj: Any, f: str | os.PathLike, format: str = "safetensors") -> None:  
         return
     if format != "safetensors":
         raise ValueError(f"save: unknown format {format!r}; expected 'safetensors' or 'torch'")
+    if whole_module:
+        raise TypeError("save: a safetensors file holds tensors, not a whole nn.Module; save "
+                        "model.state_dict(), or the model with format='torch' (or no format)")
     tensors: dict[str, np.ndarray] = {}
     structure = flatten_structure(obj, "", tensors)
     save_safetensors(tensors, f, {_STRUCTURE_KEY: json.dumps(structure),
                                   _VERSION_KEY: str(SAVE_FORMAT_VERSION)})
 
 
-def load(f: str | os.PathLike, map_location: Any = None, weights_only: bool = True) -> Any:
+def load(f: str | os.PathLike, map_location: Any = None, weights_only: bool | None = True
+         ) -> Any:
     """Load what ``ember.save`` or ``torch.save`` wrote; never executes anything from the file.
 
     ``map_location`` may name the CPU (a string, ``ember.device`` or a dict mapping locations to
-    it); any other device is refused by name. ``weights_only=False`` is accepted for PyTorch code
-    that passes it, but cannot make ember run code from a file: files are always read as
-    ``weights_only=True`` reads them, and a file needing more is refused naming what it needs.
+    it); any other device is refused by name. With ``weights_only=True`` (the default; None
+    means the same, as in PyTorch) a file may hold tensors, numbers, strings and containers; a
+    file naming anything else is refused with ``UnsafeFileError``, a ``pickle.UnpicklingError``
+    as PyTorch raises. ``weights_only=False`` also rebuilds whole models saved with
+    ``ember.save(model, path)``, but only from ember's own ``nn.Module`` classes (made without
+    running their ``__init__``): a class from ``__main__`` or any other package, or any other
+    callable, is still refused. No code from a file ever runs.
     """
     from ember._torch_load import is_torch_file, load_torch_file
     from ember.devices import check_device
@@ -340,8 +379,10 @@ def load(f: str | os.PathLike, map_location: Any = None, weights_only: bool = Tr
     for target in (map_location.values() if isinstance(map_location, dict) else [map_location]):
         check_device(target, "load(map_location=...)")
 
+    if weights_only is not None and not isinstance(weights_only, bool):
+        raise TypeError(f"load: weights_only must be True, False or None, got {weights_only!r}")
     if is_torch_file(Path(f)):
-        return load_torch_file(f)
+        return load_torch_file(f, weights_only=weights_only is not False)
     tensors, metadata = load_safetensors(f)
     version = metadata.get(_VERSION_KEY, str(SAVE_FORMAT_VERSION))
     if version != str(SAVE_FORMAT_VERSION):

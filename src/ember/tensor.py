@@ -69,17 +69,28 @@ class Tensor:
     # NumPy should defer to our operators (ndarray + Tensor -> Tensor.__radd__).
     __array_priority__ = 1000
 
-    def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> None:
-        array = _to_array(data, dtype)
-        self._data = array
-        self._grad: Tensor | None = None
-        self._node: Node | None = None
-        self._vc = [0]
-        self._base: Tensor | None = None
-        self._retains_grad = False
-        self._requires_grad = False
+    def __new__(cls, *args: Any, **kwargs: Any) -> Tensor:
+        """``ember.Tensor(...)`` is PyTorch's legacy constructor: ``Tensor([1, 2])`` holds the
+        data as the default float dtype, ``Tensor(2, 3)`` is a (2, 3) tensor, ``Tensor()`` an
+        empty one and ``Tensor(t)`` an alias of ``t`` (see ``ember._legacy_tensor``).
+        ``ember.tensor(data)`` keeps integer data as integers."""
+        if cls is not Tensor:  # subclasses (Parameter) build themselves in __init__
+            return object.__new__(cls)
+        from ember._legacy_tensor import legacy_new
+
+        return legacy_new(*args, **kwargs)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Nothing to do: ``__new__`` returned a complete tensor."""
+
+    @classmethod
+    def _from_data(cls, data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+        """A new leaf holding a copy of ``data``: ints stay int64, floats become float32 (the
+        rules of ``ember.tensor``)."""
+        t = cls._wrap(_to_array(data, dtype))
         if requires_grad:
-            self.requires_grad = True
+            t.requires_grad = True
+        return t
 
     @classmethod
     def _wrap(cls, array: np.ndarray) -> Tensor:
@@ -909,8 +920,8 @@ class Tensor:
     def new_tensor(self, data: Any, dtype: Any = None, device: Any = None,
                    requires_grad: bool = False) -> Tensor:
         _device.check_device(device, "new_tensor")
-        return Tensor(data, dtype=self.dtype if dtype is None else dtype,
-                      requires_grad=requires_grad)
+        return Tensor._from_data(data, dtype=self.dtype if dtype is None else dtype,
+                                 requires_grad=requires_grad)
 
     def scatter(self, dim: int, index: Any, src: Any = None, value: Any = None,
                 reduce: Any = None) -> Tensor:

@@ -53,3 +53,65 @@ def test_operands_by_pytorch_keyword_names():
     assert ember.matmul(input=a, other=b, out=out) is out
     with pytest.raises(TypeError, match="multiple values for argument 'input'"):
         ember.matmul(a, input=b)
+
+
+# ---------------------------------------------------------------- ember.Tensor, the legacy form
+def test_legacy_tensor_constructor_makes_floats_from_integer_data():
+    values = ember.Tensor([1, 2])
+    assert values.dtype == ember.float32 and values.tolist() == [1.0, 2.0]
+    assert ember.Tensor(np.array([[1, 2]])).dtype == ember.float32
+    assert ember.Tensor([True, False]).tolist() == [1.0, 0.0]
+    assert ember.tensor([1, 2]).dtype == ember.int64  # the factory keeps integers
+
+
+def test_legacy_tensor_constructor_takes_sizes_or_nothing():
+    assert ember.Tensor(2, 3).shape == (2, 3) and ember.Tensor(2, 3).dtype == ember.float32
+    assert ember.Tensor(ember.Size([4, 1])).shape == (4, 1)
+    assert ember.Tensor((2, 3)).tolist() == [2.0, 3.0]  # a plain tuple is data, not sizes
+    empty = ember.Tensor()
+    assert empty.shape == (0,) and empty.dtype == ember.float32
+
+
+def test_legacy_tensor_constructor_follows_the_default_dtype():
+    previous = ember.get_default_dtype()
+    ember.set_default_dtype(ember.float64)
+    try:
+        assert ember.Tensor([1, 2]).dtype == ember.float64
+        assert ember.Tensor(2).dtype == ember.float64
+    finally:
+        ember.set_default_dtype(previous)
+
+
+def test_legacy_tensor_of_a_tensor_is_an_alias():
+    source = ember.tensor([1.0, 2.0], requires_grad=True)
+    alias = ember.Tensor(source)
+    assert alias is not source and alias.requires_grad and alias.grad_fn is not None
+    alias.sum().backward()
+    assert source.grad.tolist() == [1.0, 1.0]
+    assert ember.Tensor(ember.tensor([1, 2])).dtype == ember.int64
+
+
+@pytest.mark.parametrize("args,kwargs,error", [
+    ((2.5,), {}, TypeError), (("ab",), {}, TypeError), ((-1,), {}, RuntimeError),
+    (([1, 2],), {"dtype": ember.float64}, TypeError), ((2, [3]), {}, TypeError),
+    (([1, 2],), {"requires_grad": True}, TypeError),
+])
+def test_legacy_tensor_constructor_refuses_what_pytorch_refuses(args, kwargs, error):
+    with pytest.raises(error):
+        ember.Tensor(*args, **kwargs)
+
+
+def test_legacy_tensor_constructor_against_pytorch():
+    torch = pytest.importorskip("torch")
+    for args in [([1, 2],), ([[1, 2], [3, 4]],), ((2, 3),), ([True, False],), ([],)]:
+        ours, theirs = ember.Tensor(*args), torch.Tensor(*args)
+        assert str(ours.dtype) == str(theirs.dtype).replace("torch", "ember")
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    for args in [(2, 3), (), (0,)]:
+        assert tuple(ember.Tensor(*args).shape) == tuple(torch.Tensor(*args).shape)
+    for args, kwargs in [((2.5,), {}), ((-1,), {}), (([1],), {"dtype": torch.float64})]:
+        with pytest.raises(Exception) as theirs:
+            torch.Tensor(*args, **kwargs)
+        ember_kwargs = {k: ember.float64 for k in kwargs}
+        with pytest.raises(theirs.type):
+            ember.Tensor(*args, **ember_kwargs)

@@ -15,7 +15,7 @@ from ember.vision import models
     (models.LeNet5, (2, 1, 28, 28), 61_706),
     (models.resnet20, (2, 3, 32, 32), 272_474),
     (models.resnet8, (2, 3, 32, 32), 78_042),
-    (lambda: models.vgg11_bn(width=16), (2, 3, 32, 32), 579_786),
+    (lambda: models.cifar_vgg11_bn(width=16), (2, 3, 32, 32), 579_786),
 ])
 def test_models_take_their_inputs_and_learn(build, shape, params) -> None:
     ember.manual_seed(0)

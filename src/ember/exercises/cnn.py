@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from ember.creation import tensor
 from ember.exercises._checking import check_case, run_checks, to_tensor
-from ember.tensor import Tensor
 
 
 def check_conv_output_shape(fn: Callable[..., Any], out: Any = print) -> bool:
@@ -35,8 +35,8 @@ def _conv(x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: int = 1, padding:
     import ember.nn.functional as F
 
     weight = w[:, :, ::-1, ::-1].copy() if flip else w
-    return F.conv2d(Tensor(x, dtype="float64"), Tensor(weight, dtype="float64"),
-                    Tensor(b, dtype="float64"), stride=stride, padding=padding).numpy()
+    return F.conv2d(tensor(x, dtype="float64"), tensor(weight, dtype="float64"),
+                    tensor(b, dtype="float64"), stride=stride, padding=padding).numpy()
 
 
 def check_conv2d(fn: Callable[..., Any], out: Any = print) -> bool:
@@ -64,11 +64,11 @@ def check_max_pool(fn: Callable[..., Any], out: Any = print) -> bool:
     import ember.nn.functional as F
 
     def right(x: np.ndarray, k: int, s: int) -> np.ndarray:
-        return F.max_pool2d(Tensor(x, dtype="float64"), k, s).numpy()
+        return F.max_pool2d(tensor(x, dtype="float64"), k, s).numpy()
 
     mistakes = [
         ("averaging the window instead of taking its maximum",
-         lambda x, k, s: F.avg_pool2d(Tensor(x, dtype="float64"), k, s).numpy()),
+         lambda x, k, s: F.avg_pool2d(tensor(x, dtype="float64"), k, s).numpy()),
         ("ignoring the stride (windows one step apart)", lambda x, k, s: right(x, k, 1)),
     ]
     rng = np.random.default_rng(7)

@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from ember.creation import tensor
 from ember.exercises._checking import check_case, run_checks, to_tensor
-from ember.tensor import Tensor
 
 
 def _two_layer_grads(x: np.ndarray, y: np.ndarray, w1: np.ndarray, b1: np.ndarray,
@@ -16,10 +16,10 @@ def _two_layer_grads(x: np.ndarray, y: np.ndarray, w1: np.ndarray, b1: np.ndarra
     """The reference: ember's autograd on mean cross-entropy of softmax(relu(xW1+b1)W2+b2)."""
     import ember.nn.functional as F
 
-    params = [Tensor(p, dtype="float64", requires_grad=True) for p in (w1, b1, w2, b2)]
-    h = (Tensor(x, dtype="float64") @ params[0] + params[1]).relu()
+    params = [tensor(p, dtype="float64", requires_grad=True) for p in (w1, b1, w2, b2)]
+    h = (tensor(x, dtype="float64") @ params[0] + params[1]).relu()
     logits = h @ params[2] + params[3]
-    F.cross_entropy(logits, Tensor(y, dtype="float64")).backward()
+    F.cross_entropy(logits, tensor(y, dtype="float64")).backward()
     return [p.grad.numpy() for p in params]
 
 
@@ -68,8 +68,8 @@ def check_sgd_step(fn: Callable[[list[Any], list[Any], float, int], Any],
     ``param -= lr * grad / batch_size`` (the lesson's loss sums over the batch)."""
 
     def apply(params: np.ndarray, grads: np.ndarray, lr: float, bs: int) -> np.ndarray:
-        tensors = [Tensor(p) for p in params]
-        fn(tensors, [Tensor(g) for g in grads], lr, bs)
+        tensors = [tensor(p) for p in params]
+        fn(tensors, [tensor(g) for g in grads], lr, bs)
         return np.stack([t.numpy() for t in tensors])
 
     rng = np.random.default_rng(5)

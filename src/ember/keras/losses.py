@@ -29,7 +29,7 @@ def _as_tensor(value: Any) -> Tensor:
     if isinstance(value, Tensor):
         return value
     array = np.asarray(value)
-    return Tensor(array.astype(np.float32) if array.dtype.kind == "f" else array)
+    return Tensor._from_data(array.astype(np.float32) if array.dtype.kind == "f" else array)
 
 
 def _reshaped(t: Tensor, shape: tuple[int, ...]) -> Tensor:

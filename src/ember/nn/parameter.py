@@ -30,7 +30,7 @@ class Parameter(Tensor):
         elif isinstance(data, Tensor):
             array = data._data
         else:
-            array = Tensor(data)._data
+            array = Tensor._from_data(data)._data
         self._data = array
         self._grad: Tensor | None = None
         self._node = None

@@ -27,7 +27,7 @@ def as_tensor(value: Any, like: np.ndarray | None = None) -> Tensor:
         else:
             dtype = dtypes.DEFAULT_FLOAT  # read now: set_default_dtype may change it
         return Tensor._wrap(np.asarray(value, dtype=dtype))
-    return Tensor(value)
+    return Tensor._from_data(value)
 
 
 def operands(a: Any, b: Any) -> tuple[Tensor, Tensor]:

@@ -32,7 +32,7 @@ def predict(model: Any, x: np.ndarray) -> np.ndarray:
         model.eval()
     try:
         with no_grad():
-            out = model(Tensor(x))
+            out = model(Tensor._from_data(x))
     finally:
         if was_training:
             model.train()
