@@ -95,7 +95,13 @@ def test_functional_matches_torchvision(name, make, kind, interpolation) -> None
     tv = torchvision()
     ours_mode, their_mode = _mode(interpolation, tv)
     ours_in, their_in = _inputs(kind)
-    _same(make(F, ours_mode)(ours_in), make(tv.transforms.functional, their_mode)(their_in))
+    atol = 1e-6
+    if interpolation == "BILINEAR" and name.startswith(("rotate", "affine")):
+        # torchvision's grid_sample rounds float32 differently on AVX2 and AVX-512 machines
+        # (seen: 1.5e-6 apart on an AMD EPYC), which can move a uint8 result across .5.
+        atol = 1.0 if kind == "uint8" else 1e-5
+    _same(make(F, ours_mode)(ours_in), make(tv.transforms.functional, their_mode)(their_in),
+          atol)
 
 
 def test_convert_image_dtype_both_ways() -> None:
