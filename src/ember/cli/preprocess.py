@@ -2,10 +2,11 @@
 
 A record is either tabular, ``{"kind": "tabular", "mean": [...], "std": [...]}``, or image,
 ``{"kind": "image", "size": 28, "channels": 1, "raw_max": 255, "per_image": false,
-"mean": [...], "std": [...], "layout": "flat" | "nchw" | "nhwc"}``. Raw images are
-``(N, H, W)`` or ``(N, H, W, C)`` with values ``0..raw_max``; they are scaled to ``0..1``,
-standardised each on its own when ``per_image``, then per channel with ``mean`` and ``std``,
-and laid out as the network expects.
+"equalize": false, "mean": [...], "std": [...], "layout": "flat" | "nchw" | "nhwc"}``. Raw
+images are ``(N, H, W)`` or ``(N, H, W, C)`` with values ``0..raw_max``; they are
+histogram-equalised per image and channel when ``equalize``, scaled to ``0..1``, standardised
+each on its own when ``per_image``, then per channel with ``mean`` and ``std``, and laid out as
+the network expects.
 """
 
 from __future__ import annotations
@@ -19,12 +20,34 @@ LAYOUTS = ("flat", "nchw", "nhwc")
 
 
 def image_spec(size: int, channels: int, mean: list[float], std: list[float], layout: str,
-               raw_max: float = 255.0, per_image: bool = False) -> dict[str, Any]:
+               raw_max: float = 255.0, per_image: bool = False,
+               equalize: bool = False) -> dict[str, Any]:
     """The record of an image pipeline (see the module docstring)."""
     assert layout in LAYOUTS, layout
     return {"kind": "image", "size": size, "channels": channels, "raw_max": raw_max,
-            "per_image": per_image, "mean": [float(m) for m in mean],
+            "per_image": per_image, "equalize": equalize, "mean": [float(m) for m in mean],
             "std": [float(s) for s in std], "layout": layout}
+
+
+def equalize_each_image(x: np.ndarray, levels: int = 256) -> np.ndarray:
+    """Histogram equalisation of every image and channel on its own, all at once.
+
+    x: (N, H, W, C) integer levels ``0..levels-1``. Returns float32 in 0..1: each level mapped
+    through its image-channel's cumulative histogram, stretched so the darkest level present
+    maps to 0 and the brightest to 1 (as OpenCV's ``equalizeHist``, before its rounding). Dim
+    and washed-out photographs then use the whole range.
+    """
+    n, height, width, channels = x.shape
+    levels_of = np.asarray(x, np.int64).transpose(0, 3, 1, 2).reshape(n * channels, -1)
+    # One histogram per (image, channel): offset each row's levels into its own bins.
+    index = levels_of + (np.arange(n * channels) * levels)[:, None]
+    cdf = np.bincount(index.ravel(), minlength=n * channels * levels).reshape(-1, levels)
+    cdf = np.cumsum(cdf, axis=1, dtype=np.float64)
+    darkest = np.take_along_axis(cdf, levels_of.min(axis=1, keepdims=True), axis=1)
+    spread = np.maximum(cdf[:, -1:] - darkest, 1)
+    table = ((cdf - darkest) / spread).astype(np.float32)  # level -> 0..1, per row
+    mapped = table.ravel()[index]
+    return np.clip(mapped, 0, 1).reshape(n, channels, height, width).transpose(0, 2, 3, 1)
 
 
 def standardize_each_image(x: np.ndarray) -> np.ndarray:
@@ -57,7 +80,12 @@ def apply(spec: dict[str, Any], raw: np.ndarray) -> np.ndarray:
             raise ValueError(f"expected {len(mean)} feature values per sample, got data of shape "
                              f"{data.shape}")
         return (data - mean) / std
-    x = np.asarray(raw, np.float32) * np.float32(1.0 / spec["raw_max"])
+    if spec.get("equalize"):
+        levels = np.rint(np.asarray(raw, np.float32) * np.float32(255.0 / spec["raw_max"]))
+        x = equalize_each_image(np.clip(levels, 0, 255).reshape(
+            levels.shape + (1,) * (4 - levels.ndim)))
+    else:
+        x = np.asarray(raw, np.float32) * np.float32(1.0 / spec["raw_max"])
     if x.ndim == 3:
         x = x[..., None]
     channels = spec["channels"]
