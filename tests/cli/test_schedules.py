@@ -1,6 +1,7 @@
 """``ember train``'s PyTorch-style recipes train with an ``ember.optim`` optimizer and an
-``ember.optim.lr_scheduler`` schedule stepped once per epoch; the Keras-style ones take their
-per-epoch learning rates from the same schedulers."""
+``ember.optim.lr_scheduler`` schedule stepped once per epoch (or, for a per-step schedule such
+as gtsrb-cnn's one-cycle, once per batch); the Keras-style ones take their per-epoch learning
+rates from the same schedulers."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from ember.cli.training import (
     cosine_schedule,
     fit_keras,
     fit_torch,
+    one_cycle_schedule,
     schedule_lrs,
 )
 from ember.nn import functional as F
@@ -72,11 +74,39 @@ def test_the_keras_loop_takes_each_epochs_rate_from_the_scheduler(monkeypatch) -
     assert schedule_lrs(cosine_schedule, 0.1, 4) == pytest.approx(_cosine(0.1, 4), rel=1e-12)
 
 
+def test_a_per_step_schedule_is_stepped_after_every_batch() -> None:
+    x, y = _data()
+    model = nn.Sequential(nn.Linear(4, 2))
+    optimizer = optim.Adam(model.parameters(), lr=0.01)
+    seen: list[tuple[float, float]] = []
+
+    def loss_fn(out, target):
+        if out.requires_grad:
+            group = optimizer.param_groups[0]
+            seen.append((group["lr"], group["betas"][0]))
+        return F.cross_entropy(out, target)
+
+    settings = Settings(epochs=4, batch_size=8, lr=0.01, optimizer="adam", seed=0)
+    fit_torch(model, array_batches(x, y, 8, 0), 3, x, y, settings, optimizer, loss_fn,
+              one_cycle_schedule)
+    # The same rates and Adam beta1s as PyTorch's OneCycleLR stepped by hand, batch by batch.
+    reference_model = nn.Sequential(nn.Linear(4, 2))
+    reference = optim.Adam(reference_model.parameters(), lr=0.01)
+    scheduler = optim.lr_scheduler.OneCycleLR(reference, max_lr=0.01, total_steps=12,
+                                              pct_start=0.25)
+    expected = []
+    for _ in range(12):
+        expected.append((reference.param_groups[0]["lr"], reference.param_groups[0]["betas"][0]))
+        reference.step()
+        scheduler.step()
+    np.testing.assert_allclose(seen, expected, rtol=1e-12)
+    assert seen[0][0] == pytest.approx(0.01 / 25) and max(lr for lr, _ in seen) > 0.009
+
+
 @pytest.mark.parametrize(("recipe", "optimizer", "factors"), [
     (MNIST_TORCH, optim.SGD, None),
     (MNIST_CNN, optim.Adam, [0.7**epoch for epoch in range(5)]),  # StepLR(1, gamma=0.7)
     (GTSRB_LOGREG, optim.SGD, _cosine(1.0, 5)),
-    (GTSRB_CNN, optim.Adam, _cosine(1.0, 5)),
 ])
 def test_pytorch_style_recipes_use_ember_optim_and_its_schedulers(
         recipe, optimizer, factors, monkeypatch) -> None:
@@ -103,6 +133,23 @@ def test_pytorch_style_recipes_use_ember_optim_and_its_schedulers(
         assert isinstance(got["schedule"](opt, 5), optim.lr_scheduler.LRScheduler)
         lrs = schedule_lrs(got["schedule"], recipe.lr, 5)
         np.testing.assert_allclose(lrs, [recipe.lr * f for f in factors], rtol=1e-12)
+
+
+def test_the_gtsrb_cnn_recipe_uses_the_one_cycle_schedule_per_batch(monkeypatch) -> None:
+    import ember.cli.recipes.torch_common as torch_common
+
+    got: dict[str, object] = {}
+
+    def capture(model, batches, steps, x_val, y_val, settings, opt, loss_fn, schedule=None):
+        got.update(optimizer=opt, schedule=schedule)
+
+    monkeypatch.setattr(torch_common, "fit_torch", capture)
+    x, y = _data()
+    settings = Settings(epochs=5, batch_size=8, lr=GTSRB_CNN.lr, optimizer=GTSRB_CNN.optimizer,
+                        seed=0)
+    GTSRB_CNN.train(nn.Sequential(nn.Linear(4, 2)), Prepared(x, y, x, y), settings)
+    assert type(got["optimizer"]) is optim.Adam
+    assert got["schedule"] is one_cycle_schedule and one_cycle_schedule.per_step
 
 
 def test_the_keras_gtsrb_recipe_decays_along_the_same_cosine(monkeypatch) -> None:

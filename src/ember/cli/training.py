@@ -61,6 +61,17 @@ def cosine_schedule(optimizer: optim.Optimizer, epochs: int) -> optim.lr_schedul
     return optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=max(epochs, 1))
 
 
+def one_cycle_schedule(optimizer: optim.Optimizer, steps: int) -> optim.lr_scheduler.LRScheduler:
+    """Smith's 1cycle over the run's ``steps`` batches, peaking at the run's learning rate a
+    quarter of the way in (``OneCycleLR``'s other defaults). Stepped after every batch: its
+    ``per_step`` mark tells ``fit_torch`` so, and that ``steps`` counts batches, not epochs."""
+    return optim.lr_scheduler.OneCycleLR(optimizer, max_lr=optimizer.param_groups[0]["lr"],
+                                         total_steps=max(steps, 1), pct_start=0.25)
+
+
+one_cycle_schedule.per_step = True  # type: ignore[attr-defined]
+
+
 def keras_optimizer(settings: Settings) -> Any:
     """A Keras optimizer from the shared registry (``ember.keras.optimizers``) with the run's
     learning rate and the recipe's extra options (momentum, ...)."""
@@ -272,16 +283,18 @@ def evaluate_torch(model: Any, x: np.ndarray, y: np.ndarray, loss_fn: Callable[.
 
 
 def _start_schedule(schedule: Schedule, optimizer: optim.Optimizer, settings: Settings,
-                    initial_epoch: int) -> optim.lr_scheduler.LRScheduler:
-    """The scheduler at ``initial_epoch``: a schedule is a function of the epoch, so a resumed
-    run builds it afresh from the run's learning rate and steps it past the finished epochs
-    (the same steps, so the same learning rates, as the run left alone; ``--epochs`` may
-    stretch it)."""
+                    initial_epoch: int, steps: int) -> optim.lr_scheduler.LRScheduler:
+    """The scheduler at ``initial_epoch``: a schedule is a function of the epoch (or, marked
+    ``per_step``, of the batch), so a resumed run builds it afresh from the run's learning rate
+    and steps it past the finished epochs (the same steps, so the same learning rates, as the
+    run left alone; ``--epochs`` may stretch it)."""
     for group in optimizer.param_groups:  # the checkpoint's lr is where the schedule had got to
         group["lr"] = settings.lr
-        group.pop("initial_lr", None)
-    scheduler = schedule(optimizer, settings.epochs)
-    for _ in range(initial_epoch):
+        for key in ("initial_lr", "max_lr", "min_lr", "max_momentum", "base_momentum"):
+            group.pop(key, None)
+    per_step = getattr(schedule, "per_step", False)
+    scheduler = schedule(optimizer, settings.epochs * steps if per_step else settings.epochs)
+    for _ in range(initial_epoch * steps if per_step else initial_epoch):
         scheduler.step()
     return scheduler
 
@@ -293,7 +306,7 @@ def fit_torch(model: Any, batches: Batches, steps: int, x_val: np.ndarray, y_val
     ``settings.epochs`` epochs; validate after each one.
 
     ``schedule``, when given, makes the ``ember.optim.lr_scheduler`` scheduler that is stepped
-    after each epoch.
+    after each epoch (after each batch if it is marked ``per_step``).
     """
     from ember.keras.utils.progbar import Progbar
 
@@ -302,7 +315,8 @@ def fit_torch(model: Any, batches: Batches, steps: int, x_val: np.ndarray, y_val
     if settings.resume is not None:
         initial_epoch = settings.resume.restore_torch(model, optimizer, batch_rng)
     scheduler = (None if schedule is None
-                 else _start_schedule(schedule, optimizer, settings, initial_epoch))
+                 else _start_schedule(schedule, optimizer, settings, initial_epoch, steps))
+    per_step = getattr(schedule, "per_step", False)
     recorder = _Recorder(settings.epochs, settings.resume and settings.resume.history,
                          settings.tensorboard)
     last_good = _LastGood(model)
@@ -325,6 +339,8 @@ def fit_torch(model: Any, batches: Batches, steps: int, x_val: np.ndarray, y_val
                 optimizer.zero_grad()
                 loss.backward()
                 optimizer.step()
+                if per_step:
+                    scheduler.step()
                 count = len(target)
                 seen += count
                 total_loss += loss_value * count
@@ -333,7 +349,7 @@ def fit_torch(model: Any, batches: Batches, steps: int, x_val: np.ndarray, y_val
                     bar.update(step, {"loss": total_loss / seen, "accuracy": correct / seen})
             if diverged:
                 break
-            if scheduler is not None:
+            if scheduler is not None and not per_step:
                 scheduler.step()
             last_good.keep()
             val = evaluate_torch(model, x_val, y_val, loss_fn)

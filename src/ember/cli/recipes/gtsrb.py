@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import ember.nn.functional as F
@@ -10,7 +11,7 @@ from ember.cli.preprocess import image_spec
 from ember.cli.recipes.base import Recipe, channel_stats, keras_trainer
 from ember.cli.recipes.mnist import build_torch_mlp
 from ember.cli.recipes.torch_common import torch_trainer
-from ember.cli.training import cosine_schedule
+from ember.cli.training import cosine_schedule, one_cycle_schedule
 
 SIZE = 32
 
@@ -27,10 +28,12 @@ def _standardised(layout: str) -> Any:
     return spec
 
 
-def _each_image_standardised(layout: str) -> Any:
-    """Each image standardised on its own (brightness and contrast vary a lot in GTSRB)."""
+def _each_image_standardised(layout: str, equalize: bool = False) -> Any:
+    """Each image standardised on its own (brightness and contrast vary a lot in GTSRB), after
+    histogram equalisation when ``equalize``."""
     def spec(split: Split) -> dict[str, Any]:
-        return image_spec(SIZE, 3, [0.0] * 3, [1.0] * 3, layout=layout, per_image=True)
+        return image_spec(SIZE, 3, [0.0] * 3, [1.0] * 3, layout=layout, per_image=True,
+                          equalize=equalize)
 
     return spec
 
@@ -119,18 +122,21 @@ GTSRB_CNN = Recipe(
     name="gtsrb-cnn",
     family="torch",
     dataset="gtsrb",
-    description="our CNN on per-image standardised pixels: 3 conv-BN-ReLU-pool stages, dropout, "
-                "linear 256 with BN, augmented "
-                "batches (shifts, rotations, zoom, brightness), Adam with cosine decay",
+    description="our CNN on histogram-equalised, per-image standardised pixels: 3 "
+                "conv-BN-ReLU-pool stages, dropout, linear 256 with BN, augmented batches "
+                "(shifts, rotations, zoom, brightness), Adam with a one-cycle schedule, "
+                "cross-entropy with label smoothing 0.1",
     load=_load,
-    preprocessing=_each_image_standardised("nchw"),
+    preprocessing=_each_image_standardised("nchw", equalize=True),
     architecture={"size": SIZE, "channels": [32, 64, 128], "hidden": 256, "classes": 43,
                   "dropout": 0.3},
     build=build_gtsrb_cnn,
-    train=torch_trainer(F.cross_entropy, augment=_augment, schedule=cosine_schedule),
+    train=torch_trainer(partial(F.cross_entropy, label_smoothing=0.1), augment=_augment,
+                        schedule=one_cycle_schedule),
     output="logits",
-    epochs=12,  # 10 gave 98.01% on an Intel machine, 98.21% on an AMD one; 12 gave 98.21% there
+    # 12 epochs gave 99.54% validation in 15 min 10 s on a 2-core AMD EPYC; 10 fit in the time.
+    epochs=10,
     batch_size=64,
-    lr=0.002,
+    lr=0.004,
     optimizer="adam",
 )

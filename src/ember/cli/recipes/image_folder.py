@@ -17,11 +17,15 @@ from typing import Any
 
 import numpy as np
 
+import ember.nn.functional as F
+from ember.cli.augment import random_affine
 from ember.cli.data import Source, Split
 from ember.cli.log import log
 from ember.cli.preprocess import image_spec
 from ember.cli.recipes.base import Recipe
 from ember.cli.recipes.gtsrb import GTSRB_CNN, build_gtsrb_cnn
+from ember.cli.recipes.torch_common import torch_trainer
+from ember.cli.training import cosine_schedule
 from ember.datasets import DatasetError, DatasetWarning
 
 VAL_FRACTION = 0.2
@@ -192,11 +196,14 @@ IMAGE_FOLDER = Recipe(
     architecture={"size": DEFAULT_SIZE, "channels": [32, 64, 128], "hidden": 256, "classes": 2,
                   "dropout": 0.3},
     build=build_gtsrb_cnn,
-    train=GTSRB_CNN.train,  # the same augmentation, loss, optimizer and schedule
+    # gtsrb-cnn's augmentation and optimizer with a per-epoch cosine schedule: unlike its
+    # one-cycle, that schedule's first epochs do not depend on the run's length, so a run on
+    # unknown data can be resumed with more --epochs as if it had been asked for them at once.
+    train=torch_trainer(F.cross_entropy, augment=random_affine, schedule=cosine_schedule),
     output="logits",
-    epochs=GTSRB_CNN.epochs,
+    epochs=12,
     batch_size=GTSRB_CNN.batch_size,
-    lr=GTSRB_CNN.lr,
+    lr=0.002,
     optimizer=GTSRB_CNN.optimizer,
     optimizer_extras=GTSRB_CNN.optimizer_extras,
 )
