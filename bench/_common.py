@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import platform
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
-
-from ember.datasets import load_mnist
 
 
 def mnist_flat() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(x_train, y_train, x_test, y_test): float32 rows in [0, 1] and int64 labels."""
+    from ember.datasets import load_mnist  # here, so that bench_import.py can time ember's import
+
     (x_train, y_train), (x_test, y_test) = load_mnist()
     return (x_train.reshape(-1, 784).astype(np.float32) / 255, y_train.astype(np.int64),
             x_test.reshape(-1, 784).astype(np.float32) / 255, y_test.astype(np.int64))
@@ -25,3 +27,14 @@ def best_of(rounds: int, fn: Callable[[], None]) -> float:
         fn()
         times.append(time.perf_counter() - start)
     return min(times)
+
+
+def cpu_name() -> str:
+    """The CPU's model name from /proc/cpuinfo (Linux), else what ``platform`` knows."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
