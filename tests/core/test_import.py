@@ -94,3 +94,21 @@ def test_autograd_gradcheck_stays_the_function_whatever_loads_first():
                  "from ember.autograd import gradcheck\n"
                  "print(callable(gradcheck), callable(ember.autograd.gradcheck))")
     assert out == "True True"
+
+
+def test_a_model_and_its_optimizer_load_neither_the_dataloader_nor_file_io():
+    out = _fresh("import sys, ember, ember.nn, ember.optim\n"
+                 "model = ember.nn.Linear(2, 1)\n"
+                 "ember.optim.SGD(model.parameters(), lr=0.1)\n"
+                 "print(sorted(m for m in ('ember.utils.data', 'ember.serialization',"
+                 " 'ember.optim.lr_scheduler', 'multiprocessing', 'json', 'tempfile')"
+                 " if m in sys.modules))")
+    assert out == "[]"
+
+
+def test_a_state_dict_mismatch_still_raises_state_dict_error():
+    out = _fresh("import ember\n"
+                 "try:\n    ember.nn.Linear(2, 1).load_state_dict({})\n"
+                 "except ember.StateDictError as e:\n"
+                 "    print(type(e).__name__, 'weight' in str(e))")
+    assert out == "StateDictError True"
