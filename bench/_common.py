@@ -16,22 +16,25 @@ from pathlib import Path
 import numpy as np
 
 
-def cpu_model() -> str:
-    """The processor's model name and core count, printed beside every ratio (machines differ)."""
-    name = platform.processor() or platform.machine()
+def cpu_name() -> str:
+    """The CPU's model name from /proc/cpuinfo (Linux), else what ``platform`` knows."""
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
-                name = line.split(":", 1)[1].strip()
-                break
+                return line.split(":", 1)[1].strip()
     except OSError:
         pass
-    return f"{name}, {os.cpu_count()} logical cores"
+    return platform.processor() or platform.machine()
+
+
+def cpu_model() -> str:
+    """The CPU's model name and core count, printed beside every ratio (machines differ)."""
+    return f"{cpu_name()}, {os.cpu_count()} logical cores"
 
 
 def mnist_flat() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(x_train, y_train, x_test, y_test): float32 rows in [0, 1] and int64 labels."""
-    from ember.datasets import load_mnist
+    from ember.datasets import load_mnist  # here, so that bench_import.py can time ember's import
 
     (x_train, y_train), (x_test, y_test) = load_mnist()
     return (x_train.reshape(-1, 784).astype(np.float32) / 255, y_train.astype(np.int64),

@@ -9,7 +9,7 @@ tensor([[ 7., 11.],
         [ 9., 13.]])
 """
 
-from ember import autograd, optim, utils
+from ember import autograd
 from ember._fpenv import set_flush_denormal
 from ember._parallel import get_num_threads, set_num_threads
 from ember.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -135,7 +135,6 @@ from ember.ops import (
     where,
 )
 from ember.random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
-from ember.serialization import ModelFileError, StateDictError, UnsafeFileError, load, save
 from ember.tensor import Size, Tensor
 
 bool = bool_  # noqa: A001 - PyTorch's name: ember.bool
@@ -149,20 +148,34 @@ def is_tensor(obj: object) -> bool:
     return isinstance(obj, Tensor)
 
 
-# ``import ember as torch`` code writes ``torch.nn.Linear`` and ``torch.nn.functional.relu``
-# without importing the submodule: nn is part of the core, imported here. The heavier layers
-# (``ember.keras``, ``ember.datasets``, ``ember.models``) load on first use instead.
-from ember import nn  # noqa: E402
-
-_LAZY_SUBMODULES = ("keras", "datasets", "models", "cli", "distributed", "onnx", "vision")
+# ``import ember`` loads the core (Tensor, ops, autograd, creation) and nothing else: the
+# subpackages PyTorch code reaches through the top-level name (``torch.nn.Linear``,
+# ``torch.optim.SGD``, ``torch.utils.data.DataLoader``, ``torch.save``) load on first use
+# (PEP 562), so a script that only builds tensors never pays for them. ``import ember.nn``,
+# ``from ember import nn`` and ``dir(ember)`` work as if they had been imported eagerly.
+_LAZY_SUBMODULES = ("nn", "optim", "utils", "serialization", "keras", "datasets", "models",
+                    "cli", "distributed", "onnx", "vision")
+_LAZY_ATTRIBUTES = {"save": "serialization", "load": "serialization",
+                    "ModelFileError": "serialization", "StateDictError": "serialization",
+                    "UnsafeFileError": "serialization"}
 
 
 def __getattr__(name: str) -> object:
-    if name in _LAZY_SUBMODULES:
-        import importlib
+    import importlib
 
+    if name in _LAZY_SUBMODULES:
         return importlib.import_module(f"ember.{name}")
+    if name in _LAZY_ATTRIBUTES:
+        module = importlib.import_module(f"ember.{_LAZY_ATTRIBUTES[name]}")
+        for lazy_name, module_name in _LAZY_ATTRIBUTES.items():  # later lookups skip this
+            if module_name == _LAZY_ATTRIBUTES[name]:
+                globals()[lazy_name] = getattr(module, lazy_name)
+        return globals()[name]
     raise AttributeError(f"module 'ember' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY_SUBMODULES, *_LAZY_ATTRIBUTES})
 
 
 # ---- issue 12: PyTorch's first lines (devices, defaults, legacy names) and the rest of its

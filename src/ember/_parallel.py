@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported when the first pool starts: concurrent.futures loads logging
+    from concurrent.futures import ThreadPoolExecutor
 
 BLOCK = 1 << 16  # elements per block: 256 KiB of float32, so a few arrays fit in a core's L2
 
@@ -89,6 +92,8 @@ def run(tasks: Sequence[Callable[[], None]]) -> None:
         tasks[0]()
         return
     if _pool is None:
+        from concurrent.futures import ThreadPoolExecutor
+
         _pool = ThreadPoolExecutor(max(1, _num_threads - 1), thread_name_prefix="ember")
     futures = [_pool.submit(task) for task in tasks[1:]]
     try:

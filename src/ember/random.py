@@ -10,15 +10,32 @@ from ember.dtypes import DEFAULT_FLOAT
 
 
 class Generator:
-    """A seeded random stream (``ember.Generator().manual_seed(0)``), as PyTorch's."""
+    """A seeded random stream (``ember.Generator().manual_seed(0)``), as PyTorch's.
+
+    Its NumPy generator is made on first use: ``numpy.random`` (which loads ``secrets`` and
+    ``hashlib``) costs a sixth of ``import ember``, and a program that never draws never pays it.
+    """
 
     def __init__(self, seed: int | None = None) -> None:
         self._seed = 0 if seed is None else int(seed)
-        self.rng = np.random.default_rng(seed)
+        self._entropy = seed  # None: fresh OS entropy, drawn when ``rng`` is first used
+        self._rng: np.random.Generator | None = None
+
+    @property
+    def rng(self) -> np.random.Generator:
+        """The NumPy ``Generator`` every draw from this stream goes through."""
+        if self._rng is None:
+            self._rng = np.random.default_rng(self._entropy)
+        return self._rng
+
+    @rng.setter
+    def rng(self, value: np.random.Generator) -> None:
+        self._rng = value
 
     def manual_seed(self, seed: int) -> Generator:
         self._seed = int(seed)
-        self.rng = np.random.default_rng(self._seed)
+        self._entropy = self._seed
+        self._rng = None
         return self
 
     def initial_seed(self) -> int:

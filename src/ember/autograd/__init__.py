@@ -1,14 +1,23 @@
 """Reverse-mode automatic differentiation: the engine, grad modes, custom Functions, gradcheck."""
 
-from ember.autograd import functional  # noqa: E402 - jacobian, hessian, vjp
 from ember.autograd.function import Function, FunctionCtx
 from ember.autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from ember.autograd.gradcheck import GradcheckError, grad, gradcheck
+from ember.autograd.variable import Variable  # issue 12: PyTorch's legacy alias
 
-__all__ = ["Function", "FunctionCtx", "GradcheckError", "enable_grad", "functional", "grad",
-           "gradcheck",
-           "is_grad_enabled", "no_grad", "set_grad_enabled"]
+__all__ = ["Function", "FunctionCtx", "GradcheckError", "Variable", "enable_grad", "functional",
+           "grad", "gradcheck", "is_grad_enabled", "no_grad", "set_grad_enabled"]
 
-from ember.autograd.variable import Variable  # noqa: E402 - issue 12: PyTorch's legacy alias
 
-__all__ += ["Variable"]
+def __getattr__(name: str) -> object:
+    # ``autograd.functional`` (jacobian, hessian, vjp...) loads on first use: a training loop
+    # calls ``backward()`` and never needs it (see ember/__init__.py).
+    if name == "functional":
+        import importlib
+
+        return importlib.import_module("ember.autograd.functional")
+    raise AttributeError(f"module 'ember.autograd' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -8,7 +8,6 @@ that only that operand has.
 
 from __future__ import annotations
 
-import string
 from typing import Any
 
 import numpy as np
@@ -16,7 +15,7 @@ import numpy as np
 from ember.ops._util import operands
 from ember.tensor import Tensor
 
-_LETTERS = string.ascii_letters
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"  # string.ascii_letters
 
 
 def _parse(equation: str, shapes: list[tuple[int, ...]]) -> tuple[list[str], str]:

@@ -7,7 +7,6 @@
 ...     opt.step()
 """
 
-from ember.optim import lr_scheduler
 from ember.optim.adadelta import Adadelta
 from ember.optim.adagrad import Adagrad
 from ember.optim.adam import Adam
@@ -17,3 +16,12 @@ from ember.optim.rmsprop import RMSprop
 from ember.optim.sgd import SGD
 
 __all__ = ["Adadelta", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "SGD", "lr_scheduler"]
+
+
+def __getattr__(name: str) -> object:
+    # ``optim.lr_scheduler`` loads on first use: most training loops never schedule.
+    if name == "lr_scheduler":
+        import importlib
+
+        return importlib.import_module("ember.optim.lr_scheduler")
+    raise AttributeError(f"module 'ember.optim' has no attribute {name!r}")

@@ -18,7 +18,6 @@ from ember import devices, dtypes
 from ember.devices import check_device
 from ember.nn.modules.hooks import call_with_hooks
 from ember.nn.parameter import Parameter
-from ember.serialization import StateDictError
 from ember.tensor import Tensor
 from ember.utils.hooks import RemovableHandle
 
@@ -390,6 +389,8 @@ class Module:
                 errors.insert(1 if missing else 0, "Unexpected key(s) in state_dict: "
                               + ", ".join(f'"{k}"' for k in unexpected) + ".")
         if errors:
+            from ember.serialization import StateDictError  # here: it loads json and tempfile
+
             raise StateDictError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
                                + "\n\t".join(errors))
         for target, array in updates:

@@ -16,10 +16,6 @@ needed), else spawned (the dataset must then be picklable).
 from __future__ import annotations
 
 import itertools
-import multiprocessing
-import queue
-import random
-import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -104,6 +100,9 @@ class _Failure:
 def _worker_loop(worker_id: int, num_workers: int, seed: int, dataset: Any,
                  fetch: Callable[[Any], Any], init_fn: Callable[[int], None] | None,
                  tasks: Any, results: Any) -> None:
+    import random
+    import traceback
+
     global _worker_info
     _worker_info = WorkerInfo(worker_id, num_workers, seed, dataset)
     _random.manual_seed(seed)
@@ -127,6 +126,8 @@ def _worker_loop(worker_id: int, num_workers: int, seed: int, dataset: Any,
 
 
 def _context(requested: Any) -> Any:
+    import multiprocessing  # here: it loads socket, signal and selectors, which only workers need
+
     if requested is not None:
         return multiprocessing.get_context(requested) if isinstance(requested, str) \
             else requested
@@ -175,6 +176,8 @@ class WorkerPool:
 
 
 def _receive(pool: WorkerPool, timeout: float) -> tuple[int, Any]:
+    import queue
+
     waited = 0.0
     while True:
         step = _POLL_SECONDS if timeout <= 0 else min(_POLL_SECONDS, timeout - waited)
