@@ -4,25 +4,16 @@ every other class or callable a file names is refused (PyTorch is the oracle whe
 
 from __future__ import annotations
 
-import io
 import pickle
-import zipfile
 from pathlib import Path
 
 import numpy as np
 import pytest
+from tests.interop.test_torch_files import _zip_with_pickle
 
 import ember
 from ember import nn
 from ember.vision import models
-
-
-def _zip_with_pickle(payload: bytes) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("archive/data.pkl", payload)
-        archive.writestr("archive/version", "3\n")
-    return buffer.getvalue()
 
 
 def _small_net() -> nn.Sequential:

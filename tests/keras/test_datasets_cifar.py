@@ -5,24 +5,12 @@ import pickle
 
 import numpy as np
 import pytest
+from tests.vision.test_datasets import _Python2Array  # CIFAR's published pickling
 
 import ember.keras as keras
 from ember.vision.datasets._fetch import DatasetNotFoundError
 
 RNG = np.random.default_rng(0)
-
-
-class _Python2Array:
-    """Pickles an array as CIFAR's published (Python 2) batches hold it: latin-1 text bytes."""
-
-    def __init__(self, array):
-        self.array = array
-
-    def __reduce__(self):
-        reconstruct = np.ndarray.__reduce__(self.array)[0]
-        state = (1, self.array.shape, self.array.dtype, False,
-                 self.array.tobytes().decode("latin1"))
-        return reconstruct, (np.ndarray, (0,), "b"), state
 
 
 def _write_batches(root, hundred=False):
