@@ -4,6 +4,7 @@ applied the same way at training and at prediction time."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from ember.cli.preprocess import apply, equalize_each_image, image_spec
 
@@ -54,3 +55,10 @@ def test_grayscale_images_on_another_scale_are_equalised_too() -> None:
     got = apply(spec, raw)
     levels = np.rint(raw * 255).astype(np.uint8)[..., None]
     np.testing.assert_allclose(got, equalize_each_image(levels).reshape(1, -1), atol=1e-6)
+
+
+def test_images_of_the_wrong_shape_are_refused_before_equalising() -> None:
+    spec = image_spec(4, 3, [0.0] * 3, [1.0] * 3, layout="nhwc", equalize=True)
+    for wrong in (np.zeros((2, 4, 4, 4, 3)), np.zeros((2, 4)), np.zeros((2, 4, 4, 1))):
+        with pytest.raises(ValueError, match=r"expected images of shape \(N, H, W, 3\)"):
+            apply(spec, wrong)

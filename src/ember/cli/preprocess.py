@@ -80,17 +80,17 @@ def apply(spec: dict[str, Any], raw: np.ndarray) -> np.ndarray:
             raise ValueError(f"expected {len(mean)} feature values per sample, got data of shape "
                              f"{data.shape}")
         return (data - mean) / std
-    if spec.get("equalize"):
-        levels = np.rint(np.asarray(raw, np.float32) * np.float32(255.0 / spec["raw_max"]))
-        x = equalize_each_image(np.clip(levels, 0, 255).reshape(
-            levels.shape + (1,) * (4 - levels.ndim)))
-    else:
-        x = np.asarray(raw, np.float32) * np.float32(1.0 / spec["raw_max"])
+    x = np.asarray(raw, np.float32)
     if x.ndim == 3:
         x = x[..., None]
     channels = spec["channels"]
     if x.ndim != 4 or x.shape[-1] != channels:
         raise ValueError(f"expected images of shape (N, H, W, {channels}), got {x.shape}")
+    if spec.get("equalize"):
+        levels = np.rint(x * np.float32(255.0 / spec["raw_max"]))
+        x = equalize_each_image(np.clip(levels, 0, 255, out=levels))
+    else:
+        x = x * np.float32(1.0 / spec["raw_max"])
     if spec.get("per_image"):
         x = standardize_each_image(x)
     x -= np.asarray(spec["mean"], np.float32)
