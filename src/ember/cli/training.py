@@ -283,7 +283,8 @@ def evaluate_torch(model: Any, x: np.ndarray, y: np.ndarray, loss_fn: Callable[.
 
 
 def _start_schedule(schedule: Schedule, optimizer: optim.Optimizer, settings: Settings,
-                    initial_epoch: int, steps: int) -> optim.lr_scheduler.LRScheduler:
+                    initial_epoch: int, steps: int, per_step: bool
+                    ) -> optim.lr_scheduler.LRScheduler:
     """The scheduler at ``initial_epoch``: a schedule is a function of the epoch (or, marked
     ``per_step``, of the batch), so a resumed run builds it afresh from the run's learning rate
     and steps it past the finished epochs (the same steps, so the same learning rates, as the
@@ -292,7 +293,6 @@ def _start_schedule(schedule: Schedule, optimizer: optim.Optimizer, settings: Se
         group["lr"] = settings.lr
         for key in ("initial_lr", "max_lr", "min_lr", "max_momentum", "base_momentum"):
             group.pop(key, None)
-    per_step = getattr(schedule, "per_step", False)
     scheduler = schedule(optimizer, settings.epochs * steps if per_step else settings.epochs)
     for _ in range(initial_epoch * steps if per_step else initial_epoch):
         scheduler.step()
@@ -314,9 +314,10 @@ def fit_torch(model: Any, batches: Batches, steps: int, x_val: np.ndarray, y_val
     initial_epoch = 0
     if settings.resume is not None:
         initial_epoch = settings.resume.restore_torch(model, optimizer, batch_rng)
-    scheduler = (None if schedule is None
-                 else _start_schedule(schedule, optimizer, settings, initial_epoch, steps))
     per_step = getattr(schedule, "per_step", False)
+    scheduler = None
+    if schedule is not None:
+        scheduler = _start_schedule(schedule, optimizer, settings, initial_epoch, steps, per_step)
     recorder = _Recorder(settings.epochs, settings.resume and settings.resume.history,
                          settings.tensorboard)
     last_good = _LastGood(model)
