@@ -27,9 +27,25 @@ def cpu_name() -> str:
     return platform.processor() or platform.machine()
 
 
+def vector_extension() -> str:
+    """The widest x86 vector extension the CPU reports ("AVX-512", "AVX2"), or "" if unknown.
+
+    Clouds give every AMD EPYC the same name, with or without AVX-512 (Zen 4 has it, Zen 2 and
+    3 do not); the BLAS kernels NumPy picks, and so the ratios, differ between them."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("flags"):
+                flags = set(line.split(":", 1)[1].split())
+                return "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else ""
+    except OSError:
+        pass
+    return ""
+
+
 def cpu_model() -> str:
-    """The CPU's model name and core count, printed beside every ratio (machines differ)."""
-    return f"{cpu_name()}, {os.cpu_count()} logical cores"
+    """The CPU's model name, vector extension and core count, printed beside every ratio."""
+    extension = vector_extension()
+    return f"{cpu_name()}{f' ({extension})' if extension else ''}, {os.cpu_count()} logical cores"
 
 
 def mnist_flat() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
