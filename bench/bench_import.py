@@ -31,7 +31,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _common import cpu_name
+from _common import cpu_model
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 
@@ -81,8 +81,8 @@ def main() -> None:
                         ignore=shutil.ignore_patterns("__pycache__"))
         source = measure(Path(tmp), args.runs, write_bytecode=False)
 
-    print(f"import ember ({args.src}), medians of {args.runs} fresh processes on {cpu_name()} "
-          f"({os.cpu_count()} logical CPUs), Python {platform.python_version()}, "
+    print(f"import ember ({args.src}), medians of {args.runs} fresh processes on {cpu_model()}, "
+          f"Python {platform.python_version()}, "
           f"NumPy {_numpy_version()}")
     print(f"{'':24s}{'numpy':>8s}{'ember':>8s}{'total':>8s}{'peak RSS':>11s}")
     for label, m in (("bytecode cached", cached), ("compiled from source", source)):
