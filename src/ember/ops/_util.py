@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from ember import dtypes
+from ember.ops._sums import sum_over
 from ember.tensor import Tensor
 
 
@@ -90,8 +91,8 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     axes = tuple(range(extra)) + tuple(
         i + extra for i, size in enumerate(shape) if size == 1 and grad.shape[i + extra] != 1
     )
-    summed = grad.sum(axis=axes, keepdims=True) if axes else grad
-    return summed.reshape(shape)
+    # (sum_over drops the summed axes; the reshape puts back the size-1 ones shape keeps.)
+    return (sum_over(grad, axes) if axes else grad).reshape(shape)
 
 
 def normalize_dims(dim: Any, axis: Any, ndim: int, name: str) -> tuple[int, ...] | None:

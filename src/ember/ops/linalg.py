@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ember.ops._sums import sum_over
 from ember.ops._util import each_for_the_other, operands, unbroadcast
 from ember.tensor import Tensor
 
@@ -129,6 +130,6 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         gw = (g2.T @ x_data.reshape(-1, x_data.shape[-1])) if weight._requires_grad else None
         if bias is None:
             return gx, gw
-        return gx, gw, (g2.sum(axis=0) if bias._requires_grad else None)
+        return gx, gw, (sum_over(g2, (0,)) if bias._requires_grad else None)
 
     return Tensor._op(out, tuple(inputs), backward, "LinearBackward", saved=each_for_the_other)

@@ -14,6 +14,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from ember import ops
+from ember.ops._sums import sum_over
 from ember.tensor import Tensor
 
 
@@ -129,7 +130,7 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,  # noqa: A
             g_weight = (g_matrix.T @ columns).reshape(out_channels, kh, kw, channels)
             g_weight = g_weight.transpose(0, 3, 1, 2)
         if bias is not None and bias._requires_grad:
-            g_bias = g_matrix.sum(axis=0)
+            g_bias = sum_over(g_matrix, (0,))
         if input._requires_grad:
             g_input = _col2im(g_matrix, w_data, (n, hp, wp, channels), (oh, ow), (sh, sw),
                               (dh, dw))[:, top:top + h, left:left + w].transpose(0, 3, 1, 2)
@@ -175,7 +176,7 @@ def _grouped_conv2d(input: Tensor, weight: Tensor, bias: Tensor | None,  # noqa:
                 groups, group_out, kh, kw, group_channels)
             g_weight = g_weight.transpose(0, 1, 4, 2, 3).reshape(weight._data.shape)
         if bias is not None and bias._requires_grad:
-            g_bias = g_matrix.sum(axis=0)
+            g_bias = sum_over(g_matrix, (0,))
         if input._requires_grad:
             g_input = _grouped_col2im(g_groups, w_data, padded_shape, (oh, ow), stride, dilation)
             top, left, h, w = crop

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ember.ops._sums import sum_over
 from ember.tensor import Tensor
 
 
@@ -36,9 +37,9 @@ def batch_norm(input: Tensor, running_mean: Tensor | None,  # noqa: A002
         if count <= 1:
             raise ValueError(f"batch_norm: expected more than 1 value per channel when training, "
                              f"got input of shape {tuple(data.shape)}")
-        mean = data.mean(axis=axes, dtype=dtype)
+        mean = sum_over(data, axes) / count
         centered = data - mean.reshape(view)
-        var = np.square(centered).mean(axis=axes, dtype=dtype)
+        var = sum_over(np.square(centered), axes) / count
         if running_mean is not None and running_var is not None:
             m = np.asarray(momentum, dtype=running_mean._data.dtype)
             running_mean._data *= 1 - m
@@ -65,18 +66,25 @@ def batch_norm(input: Tensor, running_mean: Tensor | None,  # noqa: A002
         out = normalized.copy()
 
     def backward(g: np.ndarray) -> tuple[np.ndarray | None, ...]:
-        g_input = g_weight = g_bias = None
-        if weight is not None and weight._requires_grad:
-            g_weight = (g * normalized).sum(axis=axes)
-        if bias is not None and bias._requires_grad:
-            g_bias = g.sum(axis=axes)
+        g_input = None
+        statistics = training and input._requires_grad  # the batch statistics depend on x
+        # The two per-channel sums serve the weight, the bias and the input gradient alike:
+        # mean(g * scale) and mean(g * scale * normalized) are scale times these over count.
+        sum_g = sum_over(g, axes) if statistics or (
+            bias is not None and bias._requires_grad) else None
+        sum_g_normalized = sum_over(g * normalized, axes) if statistics or (
+            weight is not None and weight._requires_grad) else None
         if input._requires_grad:
-            scale = inv_std if weight is None else inv_std * weight._data
-            g_hat = g * scale.reshape(view)
-            if training:  # the batch statistics depend on x too
-                g_hat = (g_hat - g_hat.mean(axis=axes, keepdims=True)
-                         - normalized * (g_hat * normalized).mean(axis=axes, keepdims=True))
-            g_input = g_hat
+            scale = (inv_std if weight is None else inv_std * weight._data).reshape(view)
+            if statistics:  # scale * (g - mean(g) - normalized * mean(g * normalized))
+                g_input = normalized * (sum_g_normalized / count).reshape(view)
+                np.subtract(g, g_input, out=g_input)
+                g_input -= (sum_g / count).reshape(view)
+                g_input *= scale
+            else:
+                g_input = g * scale
+        g_weight = sum_g_normalized if weight is not None and weight._requires_grad else None
+        g_bias = sum_g if bias is not None and bias._requires_grad else None
         grads: list[np.ndarray | None] = [g_input]
         if weight is not None:
             grads.append(g_weight)

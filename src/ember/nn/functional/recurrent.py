@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ember.ops._sums import sum_over
 from ember.tensor import Tensor
 
 
@@ -227,7 +228,7 @@ def gru_layer(xp: Tensor, w_hh: Tensor, b_hh: Tensor | None, h0: Tensor,
         g_w = flat.T @ before.reshape(-1, hidden)
         if bias is None:
             return g_x, g_w, g_h
-        return g_x, g_w, flat.sum(axis=0), g_h
+        return g_x, g_w, sum_over(flat, (0,)), g_h
 
     inputs = (xp, w_hh, h0) if b_hh is None else (xp, w_hh, b_hh, h0)
     return Tensor._op(states, inputs, backward, "GruBackward",
