@@ -71,7 +71,7 @@ def test_avg_pool2d_ceil_mode_gradcheck(kwargs):
     assert gradcheck(lambda x: F.avg_pool2d(x, **kwargs), (leaf(2, 2, 7, 6),))
 
 
-MAX_CASES = [(2, 2, 0, 1), (3, 2, 1, 1), (3, 3, 1, 1), (2, 1, 1, 2), (3, 2, 0, 2)]
+MAX_CASES = [(2, 2, 0, 1), (2, 2, 1, 1), (3, 2, 1, 1), (3, 3, 1, 1), (2, 1, 1, 2), (3, 2, 0, 2)]
 
 
 @pytest.mark.parametrize("ceil_mode", [False, True])
@@ -93,6 +93,28 @@ def test_max_pool2d_values_indices_and_gradient_match_torch(kernel, stride, padd
     out.backward(ember.tensor(seed, dtype=ember.float64))
     t_out.backward(torch.tensor(seed))
     np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), atol=1e-12)
+
+
+@pytest.mark.parametrize("channels_last", [False, True], ids=["nchw", "channels-last"])
+def test_max_pool2d_2x2_routes_ties_to_the_first_and_nan_to_the_last_as_torch(channels_last):
+    """PyTorch scans a window row by row and takes a later element if it is greater or NaN."""
+    torch = pytest.importorskip("torch")
+    nan, inf = float("nan"), float("inf")
+    windows = [[1, nan, 3, 2], [nan, 1, nan, 0], [nan, nan, 1, 2], [0, 0, 0, 0], [1, 5, 5, 2],
+               [-inf, -inf, -inf, -inf], [inf, 2, inf, nan], [4, 4, 4, 4]]
+    # Each 2x2 window in its own channel: (1, C, 2, 2), in row-major window order.
+    x_np = np.array(windows, dtype=np.float64).reshape(1, len(windows), 2, 2)
+    x_np = np.concatenate([x_np, x_np[:, ::-1]], axis=3)  # and mirrored, beside
+    if channels_last:  # the layout ember's convolutions hand to the pool
+        x_np = np.ascontiguousarray(x_np.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
+    x = ember.tensor(x_np, dtype=ember.float64, requires_grad=True)
+    tx = torch.tensor(x_np, requires_grad=True)
+    out, t_out = F.max_pool2d(x, 2), torch.nn.functional.max_pool2d(tx, 2)
+    np.testing.assert_array_equal(out.detach().numpy(), t_out.detach().numpy())
+    seed = np.arange(1.0, 1.0 + t_out.numel()).reshape(tuple(t_out.shape))
+    out.backward(ember.tensor(seed, dtype=ember.float64))
+    t_out.backward(torch.tensor(seed))
+    np.testing.assert_array_equal(x.grad.numpy(), tx.grad.numpy())
 
 
 @pytest.mark.parametrize("count_include_pad", [True, False])
