@@ -117,6 +117,26 @@ def test_max_pool2d_2x2_routes_ties_to_the_first_and_nan_to_the_last_as_torch(ch
     np.testing.assert_array_equal(x.grad.numpy(), tx.grad.numpy())
 
 
+@pytest.mark.parametrize("kernel, stride, padding", [(3, 2, 1), (2, 1, 0), (3, 3, 0), (2, 2, 1)])
+def test_max_pool2d_nan_and_ties_route_as_torch_for_any_window(kernel, stride, padding):
+    """Overlapping and padded windows: values, indices and gradients where NaNs and ties sit."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(kernel + 10 * stride)
+    x_np = rng.integers(0, 3, (2, 3, 7, 6)).astype(np.float64)  # many ties
+    x_np[rng.random(x_np.shape) < 0.15] = np.nan
+    args = (kernel, stride, padding, 1, False, True)
+    x = ember.tensor(x_np, dtype=ember.float64, requires_grad=True)
+    tx = torch.tensor(x_np, requires_grad=True)
+    (out, indices), (t_out, t_indices) = F.max_pool2d(x, *args), torch.nn.functional.max_pool2d(
+        tx, *args)
+    np.testing.assert_array_equal(out.detach().numpy(), t_out.detach().numpy())
+    np.testing.assert_array_equal(indices.numpy(), t_indices.numpy())
+    seed = rng.standard_normal(tuple(t_out.shape))
+    out.backward(ember.tensor(seed, dtype=ember.float64))
+    t_out.backward(torch.tensor(seed))
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), atol=1e-12)
+
+
 @pytest.mark.parametrize("count_include_pad", [True, False])
 @pytest.mark.parametrize("divisor_override", [None, 5])
 @pytest.mark.parametrize("kernel, stride, padding", [(2, 2, 0), (3, 2, 1), (3, 3, 1), (2, 3, 1)])

@@ -138,8 +138,7 @@ def _max_pool_any(input: Tensor, padded: np.ndarray, offsets: list[Any],  # noqa
         np.maximum(best, padded[where], out=best)
 
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
-        # Route each window's gradient to its first maximum: offset k wins where it equals the
-        # max and no earlier offset already did. (Boolean masks, no scatter: all whole-array.)
+        # Route each window's gradient to its winner (boolean masks, no scatter).
         if g.strides != best.strides:  # bring g into best's memory layout
             same_layout = np.empty_like(best, dtype=g.dtype)
             same_layout[...] = g
@@ -147,16 +146,8 @@ def _max_pool_any(input: Tensor, padded: np.ndarray, offsets: list[Any],  # noqa
         # Tiles that cover the whole input write every element below: no need to zero it first.
         covers = tiles and padded.shape[2:] == (out_size[0] * kh, out_size[1] * kw)
         g_padded = (np.empty_like if covers else np.zeros_like)(padded, dtype=g.dtype)
-        taken = np.zeros_like(best, dtype=np.bool_)
-        hit = np.empty_like(taken)
         routed = None if tiles else np.empty_like(best, dtype=g.dtype)
-        last = len(offsets) - 1
-        for k, where in enumerate(offsets):
-            np.equal(padded[where], best, out=hit)
-            if k:
-                np.greater(hit, taken, out=hit)  # hit and not taken
-            if k < last:
-                np.logical_or(taken, hit, out=taken)
+        for where, hit in zip(offsets, _winner_masks(padded, best, offsets)):
             if tiles:  # windows don't overlap: write the routed gradient in place
                 np.multiply(g, hit, out=g_padded[where])
             else:
@@ -217,18 +208,36 @@ def _max_pool_2x2(input: Tensor, padded: np.ndarray, offsets: list[Any],  # noqa
 def _max_indices(padded: np.ndarray, best: np.ndarray, offsets: list[Any],
                  kernel: tuple[int, int], stride: tuple[int, int], padding: tuple[int, int],
                  dilation: tuple[int, int], width: int) -> np.ndarray:
-    """Flat input position (h * W + w) of each window's first maximum, as int64."""
+    """Flat input position (h * W + w) of each window's winner (see ``_winner_masks``), as
+    int64."""
     oh, ow = best.shape[2:]
     indices = np.zeros(best.shape, dtype=np.int64)
-    taken = np.zeros(best.shape, dtype=np.bool_)
-    for k, where in enumerate(offsets):
+    for k, hit in enumerate(_winner_masks(padded, best, offsets)):
         i, j = divmod(k, kernel[1])
         rows = np.arange(oh) * stride[0] + i * dilation[0] - padding[0]
         cols = np.arange(ow) * stride[1] + j * dilation[1] - padding[1]
-        hit = (padded[where] == best) & ~taken
         np.copyto(indices, rows[:, None] * width + cols[None, :], where=hit)
-        taken |= hit
     return indices
+
+
+def _winner_masks(padded: np.ndarray, best: np.ndarray, offsets: list[Any]) -> Any:
+    """For each kernel offset in turn, where it is its window's winner as PyTorch scans the
+    window in row-major order (a later element takes over if greater, or NaN): the first
+    maximum, or the last NaN of a window holding NaN. Yields one reused boolean buffer."""
+    nan_winner = None
+    if np.isnan(best).any():  # NaN propagates into the max: only those windows hold any
+        nan_winner = np.full(best.shape, -1, dtype=np.int32)
+        for k in reversed(range(len(offsets))):
+            np.copyto(nan_winner, k, where=np.isnan(padded[offsets[k]]) & (nan_winner < 0))
+    taken = np.zeros(best.shape, dtype=np.bool_)
+    hit = np.empty_like(taken)
+    for k, where in enumerate(offsets):
+        np.equal(padded[where], best, out=hit)  # NaN equals nothing: never hit here
+        np.greater(hit, taken, out=hit)  # equal and not taken already
+        taken |= hit
+        if nan_winner is not None:
+            hit |= nan_winner == k
+        yield hit
 
 
 def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None,  # noqa: A002
