@@ -71,6 +71,21 @@ def test_avg_pool2d_ceil_mode_gradcheck(kwargs):
     assert gradcheck(lambda x: F.avg_pool2d(x, **kwargs), (leaf(2, 2, 7, 6),))
 
 
+def assert_max_pool2d_matches_torch(torch, x_np, args, rng):
+    """Values, return_indices and the gradient of a random output gradient, as in PyTorch."""
+    args = (*args, True)  # return_indices
+    x = ember.tensor(x_np, dtype=ember.float64, requires_grad=True)
+    tx = torch.tensor(x_np, requires_grad=True)
+    (out, indices), (t_out, t_indices) = F.max_pool2d(x, *args), torch.nn.functional.max_pool2d(
+        tx, *args)
+    np.testing.assert_array_equal(out.detach().numpy(), t_out.detach().numpy())
+    np.testing.assert_array_equal(indices.numpy(), t_indices.numpy())
+    seed = rng.standard_normal(tuple(t_out.shape))
+    out.backward(ember.tensor(seed, dtype=ember.float64))
+    t_out.backward(torch.tensor(seed))
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), atol=1e-12)
+
+
 MAX_CASES = [(2, 2, 0, 1), (2, 2, 1, 1), (3, 2, 1, 1), (3, 3, 1, 1), (2, 1, 1, 2), (3, 2, 0, 2)]
 
 
@@ -82,17 +97,8 @@ def test_max_pool2d_values_indices_and_gradient_match_torch(kernel, stride, padd
     rng = np.random.default_rng(kernel * 10 + stride)
     x_np = rng.standard_normal((2, 3, 7, 6))
     x_np[0, 0, :3, :3] = 0.0  # ties, as after a ReLU
-    args = (kernel, stride, padding, dilation, ceil_mode, True)
-    x = ember.tensor(x_np, dtype=ember.float64, requires_grad=True)
-    tx = torch.tensor(x_np, requires_grad=True)
-    (out, indices), (t_out, t_indices) = F.max_pool2d(x, *args), torch.nn.functional.max_pool2d(
-        tx, *args)
-    np.testing.assert_array_equal(out.detach().numpy(), t_out.detach().numpy())
-    np.testing.assert_array_equal(indices.numpy(), t_indices.numpy())
-    seed = rng.standard_normal(tuple(t_out.shape))
-    out.backward(ember.tensor(seed, dtype=ember.float64))
-    t_out.backward(torch.tensor(seed))
-    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), atol=1e-12)
+    assert_max_pool2d_matches_torch(torch, x_np, (kernel, stride, padding, dilation, ceil_mode),
+                                    rng)
 
 
 @pytest.mark.parametrize("channels_last", [False, True], ids=["nchw", "channels-last"])
@@ -124,17 +130,7 @@ def test_max_pool2d_nan_and_ties_route_as_torch_for_any_window(kernel, stride, p
     rng = np.random.default_rng(kernel + 10 * stride)
     x_np = rng.integers(0, 3, (2, 3, 7, 6)).astype(np.float64)  # many ties
     x_np[rng.random(x_np.shape) < 0.15] = np.nan
-    args = (kernel, stride, padding, 1, False, True)
-    x = ember.tensor(x_np, dtype=ember.float64, requires_grad=True)
-    tx = torch.tensor(x_np, requires_grad=True)
-    (out, indices), (t_out, t_indices) = F.max_pool2d(x, *args), torch.nn.functional.max_pool2d(
-        tx, *args)
-    np.testing.assert_array_equal(out.detach().numpy(), t_out.detach().numpy())
-    np.testing.assert_array_equal(indices.numpy(), t_indices.numpy())
-    seed = rng.standard_normal(tuple(t_out.shape))
-    out.backward(ember.tensor(seed, dtype=ember.float64))
-    t_out.backward(torch.tensor(seed))
-    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), atol=1e-12)
+    assert_max_pool2d_matches_torch(torch, x_np, (kernel, stride, padding, 1, False), rng)
 
 
 @pytest.mark.parametrize("count_include_pad", [True, False])

@@ -87,6 +87,24 @@ def _padded(data: np.ndarray, padding: tuple[int, int], overhang: tuple[int, int
     return out
 
 
+def _unpadded(g_padded: np.ndarray, padding: tuple[int, int],
+              size: tuple[int, int]) -> np.ndarray:
+    """The part of a padded input's gradient that lies on the (H, W) = ``size`` input: the
+    inverse of ``_padded``."""
+    (ph, pw), (h, w) = padding, size
+    return g_padded[:, :, ph:ph + h, pw:pw + w]
+
+
+def _in_layout_of(g: np.ndarray, like: np.ndarray) -> np.ndarray:
+    """``g`` in ``like``'s memory layout (a copy only when they differ), so that element-wise
+    steps over both walk memory in the same order."""
+    if g.strides == like.strides:
+        return g
+    same_layout = np.empty_like(like, dtype=g.dtype)
+    same_layout[...] = g
+    return same_layout
+
+
 def _unbatched(fn: Any, x: Tensor, *args: Any) -> Any:
     out = fn(ops.unsqueeze(x, 0), *args)
     if isinstance(out, tuple):
@@ -139,10 +157,7 @@ def _max_pool_any(input: Tensor, padded: np.ndarray, offsets: list[Any],  # noqa
 
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
         # Route each window's gradient to its winner (boolean masks, no scatter).
-        if g.strides != best.strides:  # bring g into best's memory layout
-            same_layout = np.empty_like(best, dtype=g.dtype)
-            same_layout[...] = g
-            g = same_layout
+        g = _in_layout_of(g, best)
         # Tiles that cover the whole input write every element below: no need to zero it first.
         covers = tiles and padded.shape[2:] == (out_size[0] * kh, out_size[1] * kw)
         g_padded = (np.empty_like if covers else np.zeros_like)(padded, dtype=g.dtype)
@@ -152,8 +167,7 @@ def _max_pool_any(input: Tensor, padded: np.ndarray, offsets: list[Any],  # noqa
                 np.multiply(g, hit, out=g_padded[where])
             else:
                 g_padded[where] += np.multiply(g, hit, out=routed)
-        h, w = data.shape[2:]
-        return (g_padded[:, :, padding[0]:padding[0] + h, padding[1]:padding[1] + w],)
+        return (_unpadded(g_padded, padding, data.shape[2:]),)
 
     # The rule finds each window's maximum by comparing with `best`: keep it private, so that a
     # later in-place change of the output cannot redirect the gradient (PyTorch saves indices).
@@ -190,17 +204,13 @@ def _max_pool_2x2(input: Tensor, padded: np.ndarray, offsets: list[Any],  # noqa
                   np.logical_and(top_wins, right_wins_top, out=top_wins),
                   np.greater(bottom_wins, right_wins_bottom),
                   np.logical_and(bottom_wins, right_wins_bottom))
-        if g.strides != best.strides:  # bring g into the masks' memory layout
-            same_layout = np.empty_like(best, dtype=g.dtype)
-            same_layout[...] = g
-            g = same_layout
+        g = _in_layout_of(g, best)  # the masks' layout
         g_padded = np.empty_like(padded, dtype=g.dtype)
         if padded.shape[2:] != (2 * best.shape[2], 2 * best.shape[3]):
             g_padded[...] = 0  # an odd last row or column that no window covers
         for where, route in zip(offsets, routes):
             np.multiply(g, route, out=g_padded[where])
-        h, w = input._data.shape[2:]
-        return (g_padded[:, :, padding[0]:padding[0] + h, padding[1]:padding[1] + w],)
+        return (_unpadded(g_padded, padding, input._data.shape[2:]),)
 
     return Tensor._op(best, (input,), backward, "MaxPool2DBackward")
 
@@ -282,8 +292,7 @@ def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None,  # noqa: A00
         g_padded = np.zeros(padded.shape, dtype=g.dtype)
         for where in offsets:
             g_padded[where] += share
-        h, w = data.shape[2:]
-        return (g_padded[:, :, padding[0]:padding[0] + h, padding[1]:padding[1] + w],)
+        return (_unpadded(g_padded, padding, data.shape[2:]),)
 
     return Tensor._op(out, (input,), backward, "AvgPool2DBackward")
 
