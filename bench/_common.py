@@ -16,15 +16,20 @@ from pathlib import Path
 import numpy as np
 
 
-def cpu_name() -> str:
-    """The CPU's model name from /proc/cpuinfo (Linux), else what ``platform`` knows."""
+def _cpuinfo(field: str) -> str | None:
+    """The first ``field`` line's value in /proc/cpuinfo (Linux), or None."""
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
+            if line.startswith(field):
                 return line.split(":", 1)[1].strip()
     except OSError:
         pass
-    return platform.processor() or platform.machine()
+    return None
+
+
+def cpu_name() -> str:
+    """The CPU's model name from /proc/cpuinfo (Linux), else what ``platform`` knows."""
+    return _cpuinfo("model name") or platform.processor() or platform.machine()
 
 
 def vector_extension() -> str:
@@ -32,14 +37,8 @@ def vector_extension() -> str:
 
     Clouds give every AMD EPYC the same name, with or without AVX-512 (Zen 4 has it, Zen 2 and
     3 do not); the BLAS kernels NumPy picks, and so the ratios, differ between them."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("flags"):
-                flags = set(line.split(":", 1)[1].split())
-                return "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else ""
-    except OSError:
-        pass
-    return ""
+    flags = set((_cpuinfo("flags") or "").split())
+    return "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else ""
 
 
 def cpu_model() -> str:
@@ -55,6 +54,31 @@ def mnist_flat() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     (x_train, y_train), (x_test, y_test) = load_mnist()
     return (x_train.reshape(-1, 784).astype(np.float32) / 255, y_train.astype(np.int64),
             x_test.reshape(-1, 784).astype(np.float32) / 255, y_test.astype(np.int64))
+
+
+def timed(step: Callable[[], None], repeats: int) -> list[float]:
+    """Seconds of each of ``repeats`` calls of ``step``, after three untimed warm-up calls."""
+    for _ in range(3):
+        step()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def interleaved_ms(steps: dict[str, Callable[[], None]], repeats: int,
+                   blocks: int = 3) -> dict[str, tuple[float, float]]:
+    """Time each step in ``blocks`` interleaved blocks of ``repeats`` calls, so that machine
+    noise hits them alike: per name, the best block's median and the fastest call, in ms."""
+    runs: dict[str, list[list[float]]] = {name: [] for name in steps}
+    for _ in range(blocks):
+        for name, step in steps.items():
+            runs[name].append(timed(step, repeats))
+    return {name: (min(float(np.median(run)) for run in blocks_of) * 1e3,
+                   min(min(run) for run in blocks_of) * 1e3)
+            for name, blocks_of in runs.items()}
 
 
 def best_of(rounds: int, fn: Callable[[], None]) -> float:

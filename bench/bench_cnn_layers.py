@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 import ember
 import ember.nn.functional as F
-from _common import cpu_model
+from _common import cpu_model, interleaved_ms
 
 # The benchmarked network is the example's, so the two can't drift apart.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples"))
@@ -49,17 +48,6 @@ def torch_net():  # type: ignore[no-untyped-def]
             return TF.log_softmax(self.fc2(x), dim=1)
 
     return TorchNet()
-
-
-def timed(step, repeats: int) -> list[float]:  # type: ignore[no-untyped-def]
-    for _ in range(3):
-        step()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - start)
-    return times
 
 
 def main() -> None:
@@ -96,25 +84,19 @@ def main() -> None:
             reference.zero_grad()
             torch.nn.functional.nll_loss(reference(tx), ty).backward()
 
-    # Interleave the two so that machine noise hits both alike; report the best block's median
-    # and, for a busy machine, the fastest single step.
-    ember_runs, torch_runs = [], []
-    for _ in range(3):
-        ember_runs.append(timed(ember_step, args.repeats))
-        if torch is not None:
-            torch_runs.append(timed(torch_step, args.repeats))
-    ember_ms = min(np.median(run) for run in ember_runs) * 1e3
-    ember_min = min(min(run) for run in ember_runs) * 1e3
+    # Interleaved, so that machine noise hits both alike; the best block's median and, for a
+    # busy machine, the fastest single step.
+    steps = {"ember": ember_step} if torch is None else {"ember": ember_step, "torch": torch_step}
+    times = interleaved_ms(steps, args.repeats)
+    ember_ms, ember_min = times["ember"]
     print(f"ember forward+backward (N={args.batch}): median {ember_ms:.1f} ms, "
           f"fastest {ember_min:.1f} ms")
     if torch is not None:
-        torch_ms = min(np.median(run) for run in torch_runs) * 1e3
-        torch_min = min(min(run) for run in torch_runs) * 1e3
+        torch_ms, torch_min = times["torch"]
         print(f"torch forward+backward (N={args.batch}, {args.threads} threads): median "
               f"{torch_ms:.1f} ms, fastest {torch_min:.1f} ms")
         print(f"ratio ember / torch: {ember_ms / torch_ms:.2f} (medians), "
               f"{ember_min / torch_min:.2f} (fastest steps)")
-
 
 if __name__ == "__main__":
     main()

@@ -15,8 +15,7 @@ import numpy as np
 
 import ember
 import ember.nn.functional as F
-from _common import cpu_model
-from bench_cnn_layers import timed
+from _common import cpu_model, interleaved_ms
 from ember import optim
 from ember.cli.recipes.gtsrb import GTSRB_CNN, build_gtsrb_cnn
 
@@ -72,14 +71,8 @@ def main() -> None:
         torch.nn.functional.cross_entropy(reference(tx), ty).backward()
         torch_opt.step()
 
-    ember_runs, torch_runs = [], []
-    for _ in range(3):  # interleaved blocks, so that machine noise hits both alike
-        ember_runs.append(timed(ember_step, args.repeats))
-        torch_runs.append(timed(torch_step, args.repeats))
-    ember_ms = min(np.median(run) for run in ember_runs) * 1e3
-    torch_ms = min(np.median(run) for run in torch_runs) * 1e3
-    ember_min = min(min(run) for run in ember_runs) * 1e3
-    torch_min = min(min(run) for run in torch_runs) * 1e3
+    times = interleaved_ms({"ember": ember_step, "torch": torch_step}, args.repeats)
+    (ember_ms, ember_min), (torch_ms, torch_min) = times["ember"], times["torch"]
     print(f"ember training step (batch {args.batch}): median {ember_ms:.1f} ms, fastest "
           f"{ember_min:.1f} ms")
     print(f"torch training step (batch {args.batch}, {args.threads} threads): median "
