@@ -11,6 +11,7 @@ tensor([[ 7., 11.],
 
 from ember import autograd
 from ember._fpenv import set_flush_denormal
+from ember._lazy import submodule_getattr
 from ember._parallel import get_num_threads, set_num_threads
 from ember.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from ember.creation import (
@@ -160,18 +161,19 @@ _LAZY_ATTRIBUTES = {"save": "serialization", "load": "serialization",
                     "UnsafeFileError": "serialization"}
 
 
-def __getattr__(name: str) -> object:
-    import importlib
+_submodule = submodule_getattr(__name__, _LAZY_SUBMODULES)
 
-    if name in _LAZY_SUBMODULES:
-        return importlib.import_module(f"ember.{name}")
+
+def __getattr__(name: str) -> object:
     if name in _LAZY_ATTRIBUTES:
+        import importlib
+
         module = importlib.import_module(f"ember.{_LAZY_ATTRIBUTES[name]}")
         for lazy_name, module_name in _LAZY_ATTRIBUTES.items():  # later lookups skip this
             if module_name == _LAZY_ATTRIBUTES[name]:
                 globals()[lazy_name] = getattr(module, lazy_name)
         return globals()[name]
-    raise AttributeError(f"module 'ember' has no attribute {name!r}")
+    return _submodule(name)
 
 
 def __dir__() -> list[str]:

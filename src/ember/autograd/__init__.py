@@ -1,5 +1,6 @@
 """Reverse-mode automatic differentiation: the engine, grad modes, custom Functions, gradcheck."""
 
+from ember._lazy import submodule_getattr
 from ember.autograd.function import Function, FunctionCtx
 from ember.autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from ember.autograd.gradcheck import GradcheckError, grad, gradcheck
@@ -9,14 +10,9 @@ __all__ = ["Function", "FunctionCtx", "GradcheckError", "Variable", "enable_grad
            "grad", "gradcheck", "is_grad_enabled", "no_grad", "set_grad_enabled"]
 
 
-def __getattr__(name: str) -> object:
-    # ``autograd.functional`` (jacobian, hessian, vjp...) loads on first use: a training loop
-    # calls ``backward()`` and never needs it (see ember/__init__.py).
-    if name == "functional":
-        import importlib
-
-        return importlib.import_module("ember.autograd.functional")
-    raise AttributeError(f"module 'ember.autograd' has no attribute {name!r}")
+# ``autograd.functional`` (jacobian, hessian, vjp...) loads on first use: a training loop
+# calls ``backward()`` and never needs it (see ember/__init__.py).
+__getattr__ = submodule_getattr(__name__, ["functional"])
 
 
 def __dir__() -> list[str]:

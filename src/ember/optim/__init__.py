@@ -7,6 +7,7 @@
 ...     opt.step()
 """
 
+from ember._lazy import submodule_getattr
 from ember.optim.adadelta import Adadelta
 from ember.optim.adagrad import Adagrad
 from ember.optim.adam import Adam
@@ -17,11 +18,5 @@ from ember.optim.sgd import SGD
 
 __all__ = ["Adadelta", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "SGD", "lr_scheduler"]
 
-
-def __getattr__(name: str) -> object:
-    # ``optim.lr_scheduler`` loads on first use: most training loops never schedule.
-    if name == "lr_scheduler":
-        import importlib
-
-        return importlib.import_module("ember.optim.lr_scheduler")
-    raise AttributeError(f"module 'ember.optim' has no attribute {name!r}")
+# ``optim.lr_scheduler`` loads on first use: most training loops never schedule.
+__getattr__ = submodule_getattr(__name__, ["lr_scheduler"])
